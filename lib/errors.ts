@@ -1,0 +1,105 @@
+import { Lang, t } from './i18n';
+
+/** What the platform answered, when it answered. Copied onto `msg.wellcloud` by the nodes. */
+export interface PlatformAnswer {
+  status?: number;
+  errorCode?: number | string;
+  errorMessage?: string;
+  instanceId?: string;
+}
+
+export interface WellcloudErrorInit extends PlatformAnswer {
+  /** CONTRACT.md: platform errorCode as a string, else HTTP_<status>, else network code, else INVALID_INPUT. */
+  code: string;
+  message: string;
+  exceptionName?: string;
+  /** The input field at fault (INVALID_INPUT), when known. */
+  field?: string;
+  /** Extra structured detail safe to show (never secrets). */
+  details?: Record<string, unknown>;
+}
+
+/**
+ * The one error class of the client. It never holds request headers, the token or any
+ * credential: build it from what is safe to show, and pass texts through `Redactor.scrub`.
+ */
+export class WellcloudError extends Error {
+  readonly code: string;
+  readonly status?: number;
+  readonly errorCode?: number | string;
+  readonly errorMessage?: string;
+  readonly instanceId?: string;
+  readonly exceptionName?: string;
+  readonly field?: string;
+  readonly details?: Record<string, unknown>;
+
+  constructor(init: WellcloudErrorInit) {
+    super(init.message);
+    this.name = 'WellcloudError';
+    this.code = init.code;
+    if (init.status !== undefined) this.status = init.status;
+    if (init.errorCode !== undefined) this.errorCode = init.errorCode;
+    if (init.errorMessage !== undefined) this.errorMessage = init.errorMessage;
+    if (init.instanceId !== undefined) this.instanceId = init.instanceId;
+    if (init.exceptionName !== undefined) this.exceptionName = init.exceptionName;
+    if (init.field !== undefined) this.field = init.field;
+    if (init.details !== undefined) this.details = init.details;
+  }
+
+  /** `{status, errorCode, errorMessage, instanceId}` when the platform answered, else undefined. */
+  platformAnswer(): PlatformAnswer | undefined {
+    if (this.status === undefined) return undefined;
+    const a: PlatformAnswer = { status: this.status };
+    if (this.errorCode !== undefined) a.errorCode = this.errorCode;
+    if (this.errorMessage !== undefined) a.errorMessage = this.errorMessage;
+    if (this.instanceId !== undefined) a.instanceId = this.instanceId;
+    return a;
+  }
+
+  toJSON(): Record<string, unknown> {
+    const o: Record<string, unknown> = { name: this.name, code: this.code, message: this.message };
+    for (const k of ['status', 'errorCode', 'errorMessage', 'instanceId', 'exceptionName', 'field', 'details'] as const) {
+      if (this[k] !== undefined) o[k] = this[k];
+    }
+    return o;
+  }
+}
+
+/** An INVALID_INPUT error naming the field. Nothing has been sent when this is thrown. */
+export function invalidInput(lang: Lang | undefined, field: string, key = 'input.required', vars: Record<string, unknown> = {}): WellcloudError {
+  return new WellcloudError({
+    code: 'INVALID_INPUT',
+    field,
+    message: t(lang, key, { field, ...vars }),
+  });
+}
+
+export function isWellcloudError(e: unknown): e is WellcloudError {
+  return e instanceof WellcloudError;
+}
+
+/**
+ * Removes known secrets from any text. The client registers appSecret, apiKey and every
+ * token it holds; errors and logs go through `scrub` before they leave the library.
+ */
+export class Redactor {
+  private readonly secrets = new Set<string>();
+
+  add(secret: string | undefined | null): void {
+    if (secret && secret.length >= 4) this.secrets.add(secret);
+  }
+
+  remove(secret: string | undefined | null): void {
+    if (secret) this.secrets.delete(secret);
+  }
+
+  scrub(text: string): string {
+    let out = text;
+    for (const s of this.secrets) {
+      if (out.includes(s)) out = out.split(s).join('***');
+      const enc = encodeURIComponent(s);
+      if (enc !== s && out.includes(enc)) out = out.split(enc).join('***');
+    }
+    return out;
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * Message catalogue of the platform client. The client is used without Node-RED, so it
+ * carries its own en-US and zh-CN texts; the Node-RED nodes pass the runtime language.
+ */
+export type Lang = 'en-US' | 'zh-CN';
+
+type Catalogue = Record<string, string>;
+
+const en: Catalogue = {
+  // platform business codes (API.md error table); keys are `platform.<code>` or `platform.<code>.<context>`
+  'platform.401': 'The token is invalid or expired, or the account has no permission (401). The token is applied for again automatically; if this persists, check the appId/appSecret/apiKey permissions in the tenant console.',
+  'platform.403': 'No token was sent (403).',
+  'platform.14001.query': 'The time span of the query is too large (14001). Narrow the range.',
+  'platform.14001.dualCall': 'deviceId is empty (14001). Set deviceId, e.g. 8001@test.cc.',
+  'platform.14002.query': 'The platform GET request timed out upstream (14002). Retry later.',
+  'platform.14002.dualCall': 'customerPhone is empty (14002). Set customerPhone.',
+  'platform.14003': 'The platform POST request timed out upstream (14003). Retry later.',
+  'platform.14004': 'beginTime is later than endTime (14004). Swap them.',
+  'platform.14005': 'deviceId is invalid (14005): it must include the domain, e.g. 8001@test.cc.',
+  'platform.12008': 'No CMS service instance is available (12008). This is on the platform side; retry later.',
+  'platform.14011': 'The callId does not exist (14011). Check the callId.',
+  'platform.14012': 'There is no recording for that callId (14012). Check that the call was recorded.',
+  'platform.14013': 'The recording file does not exist (14013). Check the recording.',
+  'platform.14015': 'The range crosses a database partition (14015); it must be split at the time point the platform names{at}.',
+  'platform.400': 'A parameter has a bad format (400). Fix the parameter.',
+  'platform.unknown': 'The platform answered with error {code}.',
+  // HTTP without a platform body
+  'http.status': 'The platform answered HTTP {status}{text}.',
+  'http.404.roster': 'Unknown service or activity (404): check templateId.',
+  'http.500': 'Internal error on the platform (HTTP {status}). Retry later.',
+  // network
+  'net.ECONNREFUSED': 'Connection refused by {host}. Check the base URL and that the platform (or sandbox) is reachable.',
+  'net.ENOTFOUND': 'Host {host} not found. Check the base URL.',
+  'net.ETIMEDOUT': 'No answer from the platform within {timeout} ms (timeout).',
+  'net.ECONNRESET': 'The connection to the platform was reset.',
+  'net.ABORTED': 'The request was cancelled.',
+  'net.other': 'Network error talking to the platform: {detail}',
+  // token
+  'token.missing': 'The platform accepted the token application but its answer holds no token.',
+  'token.credentials': 'appId, appSecret and apiKey are all required to apply for a token (missing: {field}).',
+  // input validation
+  'input.required': '{field} is required.',
+  'input.string': '{field} must be a non-empty string.',
+  'input.object': '{field} must be an object.',
+  'input.deviceId': '{field} must include the domain, e.g. 8001@test.cc.',
+  'input.phone': '{field} must be digits with an optional leading +.',
+  'input.boolString': '{field} must be "true" or "false".',
+  'input.oneOf': '{field} must be one of: {values}.',
+  'input.integer': '{field} must be an integer between {min} and {max}.',
+  'input.date': '{field} is not a valid time (use a Date, epoch ms, ISO 8601 or yyyy-MM-dd HH:mm:ss).',
+  'input.beginAfterEnd': 'beginTime must not be later than endTime.',
+  'input.invalid': '{field} is invalid: {reason}',
+};
+
+const zh: Catalogue = {
+  'platform.401': 'token 无效或已过期，或当前账号没有权限（401）。已自动重新申请 token；如仍出现，请在租户控制台检查 appId/appSecret/apiKey 的权限。',
+  'platform.403': '请求未携带 token（403）。',
+  'platform.14001.query': '查询时间跨度过大（14001），请缩小查询的时间范围。',
+  'platform.14001.dualCall': 'deviceId 为空（14001），请设置 deviceId，例如 8001@test.cc。',
+  'platform.14002.query': '平台 GET 请求超时（14002），请稍后重试。',
+  'platform.14002.dualCall': 'customerPhone 为空（14002），请设置 customerPhone。',
+  'platform.14003': '平台 POST 请求超时（14003），请稍后重试。',
+  'platform.14004': '开始时间不得大于结束时间（14004），请交换 beginTime 与 endTime。',
+  'platform.14005': 'deviceId 不合法（14005）：必须包含域名，例如 8001@test.cc。',
+  'platform.12008': 'cms 没有可用的服务实例（12008），属平台侧问题，请稍后重试。',
+  'platform.14011': 'callId 不存在（14011），请检查 callId。',
+  'platform.14012': '该 callId 没有对应的录音记录（14012），请确认该通话已录音。',
+  'platform.14013': '录音文件不存在（14013），请检查录音文件。',
+  'platform.14015': '查询范围跨越了数据库分区（14015），必须在平台给出的时间点分两次查询{at}。',
+  'platform.400': '参数格式非法（400），请修正参数。',
+  'platform.unknown': '平台返回错误码 {code}。',
+  'http.status': '平台返回 HTTP {status}{text}。',
+  'http.404.roster': '找不到服务或活动（404），请检查 templateId。',
+  'http.500': '平台内部错误（HTTP {status}），请稍后重试。',
+  'net.ECONNREFUSED': '{host} 拒绝连接，请检查基础地址，并确认平台（或沙箱）可以访问。',
+  'net.ENOTFOUND': '找不到主机 {host}，请检查基础地址。',
+  'net.ETIMEDOUT': '平台在 {timeout} 毫秒内没有应答（超时）。',
+  'net.ECONNRESET': '与平台的连接被重置。',
+  'net.ABORTED': '请求已取消。',
+  'net.other': '与平台通信时发生网络错误：{detail}',
+  'token.missing': '平台接受了 token 申请，但应答中没有 token。',
+  'token.credentials': '申请 token 需要 appId、appSecret 和 apiKey（缺少：{field}）。',
+  'input.required': '{field} 为必填项。',
+  'input.string': '{field} 必须是非空字符串。',
+  'input.object': '{field} 必须是对象。',
+  'input.deviceId': '{field} 必须包含域名，例如 8001@test.cc。',
+  'input.phone': '{field} 只能由数字组成，可以以 + 开头。',
+  'input.boolString': '{field} 只能是 "true" 或 "false"。',
+  'input.oneOf': '{field} 只能是以下之一：{values}。',
+  'input.integer': '{field} 必须是 {min} 到 {max} 之间的整数。',
+  'input.date': '{field} 不是有效的时间（可用 Date、毫秒时间戳、ISO 8601 或 yyyy-MM-dd HH:mm:ss）。',
+  'input.beginAfterEnd': 'beginTime 不得晚于 endTime。',
+  'input.invalid': '{field} 无效：{reason}',
+};
+
+const catalogues: Record<Lang, Catalogue> = { 'en-US': en, 'zh-CN': zh };
+
+/** Registers more messages (used by lib modules that own their own texts). */
+export function addMessages(lang: Lang, messages: Catalogue): void {
+  Object.assign(catalogues[lang], messages);
+}
+
+export function normaliseLang(lang: unknown): Lang {
+  return typeof lang === 'string' && /^zh/i.test(lang) ? 'zh-CN' : 'en-US';
+}
+
+/** Translates `key`, replacing `{name}` placeholders with `vars`. Falls back to en-US, then the key. */
+export function t(lang: Lang | undefined, key: string, vars: Record<string, unknown> = {}): string {
+  const text = catalogues[lang ?? 'en-US'][key] ?? en[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
+}
+
+export function hasMessage(key: string): boolean {
+  return key in en;
+}

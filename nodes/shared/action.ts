@@ -1,0 +1,160 @@
+/**
+ * The one input wrapper of every action node: validate → run → status → send/done.
+ * A node supplies a handler; this file owns status, cancellation on close and error reporting,
+ * so no node writes its own try/catch ladder.
+ */
+import { WellcloudError, isWellcloudError } from '../../lib/errors';
+import type { Lang } from '../../lib/i18n';
+import { t } from '../../lib/i18n';
+import type { WellcloudClient } from '../../lib/client';
+import type { DoneFn, Node, NodeAPI, NodeMessage, SendFn } from './types';
+import { payloadObject } from './props';
+
+/** The runtime face of a `wellcloud-config` node, as action nodes see it. */
+export interface WellcloudServer extends Node {
+  getClient(): WellcloudClient;
+  lang: Lang;
+  domain: string;
+  tenantId: string;
+  timezone: string;
+  timeout: number;
+}
+
+export interface ActionContext {
+  RED: NodeAPI;
+  node: Node;
+  msg: NodeMessage;
+  /** msg.payload when it is a plain object, else {}. */
+  payload: Record<string, unknown>;
+  server: WellcloudServer;
+  client: WellcloudClient;
+  lang: Lang;
+  /** Aborted when the node is closed (redeploy) while this message runs. */
+  signal: AbortSignal;
+  /** Sends a message now (for sequences). The wrapper still calls done() at the end. */
+  send: SendFn;
+  /** Shows progress on the node (blue ring), e.g. "page 3/10". */
+  progress(text: string): void;
+}
+
+export interface ActionResult {
+  /** Becomes msg.payload of the sent message. */
+  payload: unknown;
+  /** Other msg fields to set (e.g. count, parts). */
+  set?: Record<string, unknown>;
+  /** Short text for the green status dot. */
+  status?: string;
+}
+
+/** A handler returns the result to send, or nothing when it sent its messages itself. */
+export type ActionHandler = (ctx: ActionContext) => Promise<ActionResult | void>;
+
+const NS = 'node-red-contrib-wellcloud/wellcloud-config:wellcloud-config';
+
+/** Runtime text from the config node's locale (shared status texts). */
+export function sharedText(RED: NodeAPI, key: string, vars?: Record<string, unknown>): string {
+  return RED._(`${NS}.${key}`, vars);
+}
+
+/** The runtime language, read through Node-RED's own i18n (its `lang` setting or the OS locale). */
+export function runtimeLang(RED: NodeAPI): Lang {
+  const l = RED._(`${NS}.lang`);
+  return l === 'zh-CN' ? 'zh-CN' : 'en-US';
+}
+
+/** Any thrown value as a WellcloudError that is safe to show. */
+export function toWellcloudError(err: unknown, lang: Lang): WellcloudError {
+  if (isWellcloudError(err)) return err;
+  const e = err as { message?: unknown; code?: unknown } | undefined;
+  const detail = e && typeof e.message === 'string' ? e.message : String(err);
+  return new WellcloudError({
+    code: e && typeof e.code === 'string' ? e.code : 'ERROR',
+    message: t(lang, 'net.other', { detail }),
+  });
+}
+
+export function setupActionNode(RED: NodeAPI, node: Node, config: { server?: string }, handler: ActionHandler): void {
+  const server = (config.server ? RED.nodes.getNode(config.server) : null) as WellcloudServer | null;
+  const running = new Set<AbortController>();
+  let closing = false;
+
+  const idle = (): void => {
+    if (!server) node.status({ fill: 'red', shape: 'ring', text: sharedText(RED, 'status.noServer') });
+    else node.status({});
+  };
+  idle();
+
+  node.on('input', (msg: NodeMessage, send: SendFn, done: DoneFn) => {
+    const lang = server ? server.lang : runtimeLang(RED);
+    if (!server) {
+      const err = new WellcloudError({ code: 'INVALID_INPUT', field: 'server', message: t(lang, 'input.required', { field: 'server' }) });
+      node.status({ fill: 'red', shape: 'ring', text: sharedText(RED, 'status.noServer') });
+      done(err);
+      return;
+    }
+    const controller = new AbortController();
+    running.add(controller);
+    node.status({ fill: 'blue', shape: 'ring', text: sharedText(RED, 'status.requesting') });
+
+    const ctx: ActionContext = {
+      RED,
+      node,
+      msg,
+      payload: payloadObject(msg),
+      server,
+      client: server.getClient(),
+      lang,
+      signal: controller.signal,
+      send: (m) => {
+        if (!controller.signal.aborted) send(m);
+      },
+      progress: (text) => {
+        if (!controller.signal.aborted) node.status({ fill: 'blue', shape: 'ring', text });
+      },
+    };
+
+    Promise.resolve()
+      .then(() => handler(ctx))
+      .then(
+        (result) => {
+          running.delete(controller);
+          if (controller.signal.aborted) {
+            done();
+            return;
+          }
+          if (result) {
+            msg.payload = result.payload;
+            if (result.set) Object.assign(msg, result.set);
+            send(msg);
+          }
+          node.status({ fill: 'green', shape: 'dot', text: result?.status ?? sharedText(RED, 'status.done') });
+          done();
+        },
+        (thrown: unknown) => {
+          running.delete(controller);
+          if (closing && controller.signal.aborted) {
+            // cancelled by a redeploy: the flow that would catch it is gone
+            done();
+            return;
+          }
+          const err = toWellcloudError(thrown, lang);
+          const answer = err.platformAnswer();
+          if (answer) msg.wellcloud = answer;
+          if (!closing) node.status({ fill: 'red', shape: 'ring', text: err.code });
+          done(err);
+        },
+      )
+      .catch((fatal: unknown) => {
+        // send/done themselves threw: report it, never let it become an unhandled rejection
+        node.error(fatal);
+      });
+  });
+
+  node.on('close', (_removed: boolean, done: () => void) => {
+    closing = true;
+    for (const c of running) c.abort();
+    running.clear();
+    node.status({});
+    done();
+  });
+}

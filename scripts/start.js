@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+/*
+ * npm start: the built-in sandbox on 127.0.0.1:8090, then a local Node-RED on
+ * http://127.0.0.1:1880 with this package loaded and the live demo flow deployed.
+ * Everything runs offline. Options (environment):
+ *   WELLCLOUD_SANDBOX_PORT (8090)   NODE_RED_PORT (1880)   NODE_RED_USER_DIR (.node-red-data)
+ *   WELLCLOUD_DEMO_RESET=1          deploy the demo flow again even if the user dir has flows
+ */
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const http = require('http');
+const { spawn } = require('child_process');
+
+const root = path.join(__dirname, '..');
+const sandboxPort = Number(process.env.WELLCLOUD_SANDBOX_PORT || 8090);
+const redPort = Number(process.env.NODE_RED_PORT || 1880);
+const userDir = path.resolve(root, process.env.NODE_RED_USER_DIR || '.node-red-data');
+const reset = process.env.WELLCLOUD_DEMO_RESET === '1' || process.argv.includes('--reset');
+
+function fail(text) {
+  console.error(`\n[wellcloud] ${text}\n`);
+  process.exit(1);
+}
+
+function demoFlowFile() {
+  const dir = path.join(root, 'examples');
+  const name = fs.existsSync(dir) && fs.readdirSync(dir).find((f) => /^live demo/i.test(f) && f.endsWith('.json'));
+  if (!name) fail('examples/Live demo*.json is missing: the demo flow ships with the package.');
+  return path.join(dir, name);
+}
+
+function request(method, urlPath, body, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port: redPort,
+        path: urlPath,
+        method,
+        headers: { ...(data ? { 'content-type': 'application/json', 'content-length': data.length } : {}), ...headers },
+      },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString('utf8') }));
+      },
+    );
+    req.on('error', reject);
+    req.setTimeout(5000, () => req.destroy(new Error('timeout')));
+    if (data) req.write(data);
+    req.end();
+  });
+}
+
+async function waitForNodeRed(child) {
+  const deadline = Date.now() + 60000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) fail(`Node-RED exited with code ${child.exitCode}.`);
+    try {
+      const r = await request('GET', '/flows');
+      if (r.status === 200) return JSON.parse(r.text);
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  fail('Node-RED did not start within 60 s.');
+}
+
+async function main() {
+  const distSandbox = path.join(root, 'dist', 'lib', 'sandbox', 'index.js');
+  if (!fs.existsSync(distSandbox)) fail('dist/ is missing: run `npm install` (it builds the package) first.');
+  const { startSandbox, DEMO_CREDENTIALS } = require(distSandbox);
+
+  let sandbox;
+  try {
+    sandbox = await startSandbox({
+      port: sandboxPort,
+      host: '127.0.0.1',
+      subscriberUrl: `http://127.0.0.1:${redPort}/wellcloud/events`,
+    });
+  } catch (e) {
+    fail(`The sandbox could not listen on 127.0.0.1:${sandboxPort} (${e.code || e.message}). Set WELLCLOUD_SANDBOX_PORT to another port.`);
+  }
+  console.log(`[wellcloud] sandbox listening on ${sandbox.url} (demo appId ${DEMO_CREDENTIALS.appId})`);
+
+  fs.mkdirSync(userDir, { recursive: true });
+  const child = spawn(
+    process.execPath,
+    [require.resolve('node-red/red.js'), '--userDir', userDir, '--settings', path.join(__dirname, 'demo-settings.js'), '--port', String(redPort)],
+    { stdio: 'inherit', env: { ...process.env, WELLCLOUD_PACKAGE_DIR: root } },
+  );
+
+  const stop = async (code) => {
+    if (child.exitCode === null) child.kill('SIGINT');
+    await sandbox.close().catch(() => undefined);
+    process.exit(code);
+  };
+  process.on('SIGINT', () => stop(0));
+  process.on('SIGTERM', () => stop(0));
+  child.on('exit', (code) => stop(code === null ? 0 : code));
+
+  const current = await waitForNodeRed(child);
+  const hasFlows = Array.isArray(current) ? current.length > 0 : Array.isArray(current.flows) && current.flows.length > 0;
+  if (!hasFlows || reset) {
+    const flow = JSON.parse(fs.readFileSync(demoFlowFile(), 'utf8')).map((n) =>
+      n.type === 'wellcloud-config' ? { ...n, baseUrl: sandbox.url } : n,
+    );
+    const r = await request('POST', '/flows', flow, { 'Node-RED-Deployment-Type': 'full' });
+    if (r.status !== 200 && r.status !== 204) fail(`Deploying the demo flow failed: HTTP ${r.status} ${r.text}`);
+    console.log('[wellcloud] demo flow deployed');
+  }
+  console.log(`\n[wellcloud] Ready: open http://127.0.0.1:${redPort}/ and press the inject button of the demo flow.\n`);
+}
+
+main().catch((e) => fail(e && e.stack ? e.stack : String(e)));

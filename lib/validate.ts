@@ -1,0 +1,190 @@
+/**
+ * Shared input validators. Each reads `field` (a dotted path such as `options.cpa`) from an
+ * object and throws INVALID_INPUT naming that path, so bad input never reaches the platform.
+ */
+import { invalidInput } from './errors';
+import type { Lang } from './i18n';
+import type { DualCallOptions, DualCallRequest, InstantOutboundRequest } from './types';
+
+export type Obj = Record<string, unknown>;
+
+/** Optional validators return undefined for undefined, null and ''. */
+export interface Optional {
+  optional: true;
+}
+
+export function isPlainObject(v: unknown): v is Obj {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/** The value at a dotted path (`options.cpa`), undefined when any step is missing. */
+export function readPath(obj: unknown, field: string): unknown {
+  let cur: unknown = obj;
+  for (const key of field.split('.')) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Obj)[key];
+  }
+  return cur;
+}
+
+function isEmpty(v: unknown): boolean {
+  return v === undefined || v === null || v === '';
+}
+
+/** A string (trimmed) or a finite number (as text); '' and whitespace count as missing. */
+function asText(lang: Lang | undefined, v: unknown, field: string): string {
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  if (typeof v !== 'string') throw invalidInput(lang, field, 'input.string');
+  const s = v.trim();
+  if (!s) throw invalidInput(lang, field, 'input.required');
+  return s;
+}
+
+export function requireString(lang: Lang | undefined, obj: unknown, field: string): string {
+  const v = readPath(obj, field);
+  if (isEmpty(v)) throw invalidInput(lang, field, 'input.required');
+  return asText(lang, v, field);
+}
+
+export function optionalString(lang: Lang | undefined, obj: unknown, field: string): string | undefined {
+  const v = readPath(obj, field);
+  if (isEmpty(v) || (typeof v === 'string' && !v.trim())) return undefined;
+  return asText(lang, v, field);
+}
+
+export function requireObject(lang: Lang | undefined, obj: unknown, field: string): Obj {
+  const v = readPath(obj, field);
+  if (v === undefined || v === null) throw invalidInput(lang, field, 'input.required');
+  if (!isPlainObject(v)) throw invalidInput(lang, field, 'input.object');
+  return v;
+}
+
+export function optionalObject(lang: Lang | undefined, obj: unknown, field: string): Obj | undefined {
+  const v = readPath(obj, field);
+  if (isEmpty(v)) return undefined;
+  if (!isPlainObject(v)) throw invalidInput(lang, field, 'input.object');
+  return v;
+}
+
+const DEVICE_ID = /^[^\s@]+@[^\s@]+$/;
+
+/** An extension with its domain: `8001@test.cc`. */
+export function deviceId(lang: Lang | undefined, obj: unknown, field: string): string;
+export function deviceId(lang: Lang | undefined, obj: unknown, field: string, opt: Optional): string | undefined;
+export function deviceId(lang: Lang | undefined, obj: unknown, field: string, opt?: Optional): string | undefined {
+  const s = opt ? optionalString(lang, obj, field) : requireString(lang, obj, field);
+  if (s !== undefined && !DEVICE_ID.test(s)) throw invalidInput(lang, field, 'input.deviceId');
+  return s;
+}
+
+const PHONE = /^\+?\d{1,32}$/;
+
+/** Digits with an optional leading `+`. */
+export function phone(lang: Lang | undefined, obj: unknown, field: string): string;
+export function phone(lang: Lang | undefined, obj: unknown, field: string, opt: Optional): string | undefined;
+export function phone(lang: Lang | undefined, obj: unknown, field: string, opt?: Optional): string | undefined {
+  const s = opt ? optionalString(lang, obj, field) : requireString(lang, obj, field);
+  if (s !== undefined && !PHONE.test(s)) throw invalidInput(lang, field, 'input.phone');
+  return s;
+}
+
+/** "true" / "false"; booleans are converted. */
+export function boolString(lang: Lang | undefined, obj: unknown, field: string): 'true' | 'false';
+export function boolString(lang: Lang | undefined, obj: unknown, field: string, opt: Optional): 'true' | 'false' | undefined;
+export function boolString(lang: Lang | undefined, obj: unknown, field: string, opt?: Optional): 'true' | 'false' | undefined {
+  const v = readPath(obj, field);
+  if (isEmpty(v)) {
+    if (opt) return undefined;
+    throw invalidInput(lang, field, 'input.required');
+  }
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (typeof v === 'string') {
+    const s = v.trim().toLowerCase();
+    if (s === 'true' || s === 'false') return s;
+  }
+  throw invalidInput(lang, field, 'input.boolString');
+}
+
+/** An integer in [min, max]; numeric strings are converted. */
+export function intInRange(lang: Lang | undefined, obj: unknown, field: string, min: number, max: number): number;
+export function intInRange(lang: Lang | undefined, obj: unknown, field: string, min: number, max: number, opt: Optional): number | undefined;
+export function intInRange(lang: Lang | undefined, obj: unknown, field: string, min: number, max: number, opt?: Optional): number | undefined {
+  const v = readPath(obj, field);
+  if (isEmpty(v) || (typeof v === 'string' && !v.trim())) {
+    if (opt) return undefined;
+    throw invalidInput(lang, field, 'input.required');
+  }
+  const n = typeof v === 'string' && /^[+-]?\d+$/.test(v.trim()) ? Number(v.trim()) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
+    throw invalidInput(lang, field, 'input.integer', { min, max });
+  }
+  return n;
+}
+
+/** One of `values`; `"1"` matches `1` (the allowed value itself is returned). */
+export function oneOf<T extends string | number>(lang: Lang | undefined, obj: unknown, field: string, values: readonly T[]): T;
+export function oneOf<T extends string | number>(lang: Lang | undefined, obj: unknown, field: string, values: readonly T[], opt: Optional): T | undefined;
+export function oneOf<T extends string | number>(lang: Lang | undefined, obj: unknown, field: string, values: readonly T[], opt?: Optional): T | undefined {
+  const v = readPath(obj, field);
+  if (isEmpty(v)) {
+    if (opt) return undefined;
+    throw invalidInput(lang, field, 'input.required');
+  }
+  const text = typeof v === 'string' ? v.trim() : v;
+  const hit = values.find((c) => c === text || (typeof text !== 'object' && String(c) === String(text)));
+  if (hit === undefined) throw invalidInput(lang, field, 'input.oneOf', { values: values.join(', ') });
+  return hit;
+}
+
+function requireBody(lang: Lang | undefined, body: unknown): Obj {
+  if (!isPlainObject(body)) throw invalidInput(lang, 'payload', 'input.object');
+  return body;
+}
+
+function dualCallOptions(lang: Lang | undefined, body: Obj): DualCallOptions | undefined {
+  if (optionalObject(lang, body, 'options') === undefined) return undefined;
+  const out: DualCallOptions = {};
+  const bindPhone = phone(lang, body, 'options.bindPhone', { optional: true });
+  const displayOrigin = phone(lang, body, 'options.displayOrigin', { optional: true });
+  const cpa = boolString(lang, body, 'options.cpa', { optional: true });
+  const displayDest = optionalString(lang, body, 'options.displayDest');
+  if (bindPhone !== undefined) out.bindPhone = bindPhone;
+  if (displayOrigin !== undefined) out.displayOrigin = displayOrigin;
+  if (cpa !== undefined) out.cpa = cpa;
+  if (displayDest !== undefined) out.displayDest = displayDest;
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** API.md 9: the dual call body, checked and reduced to the API's fields. */
+export function validateDualCall(lang: Lang | undefined, body: unknown): DualCallRequest {
+  const b = requireBody(lang, body);
+  const out: DualCallRequest = {
+    deviceId: deviceId(lang, b, 'deviceId'),
+    prefix: requireString(lang, b, 'prefix'),
+    customerPhone: phone(lang, b, 'customerPhone'),
+  };
+  const userData = optionalObject(lang, b, 'userData');
+  if (userData !== undefined) out.userData = userData;
+  const options = dualCallOptions(lang, b);
+  if (options !== undefined) out.options = options;
+  return out;
+}
+
+/** API.md 7: the instant outbound body, checked and reduced to the API's fields. */
+export function validateInstantOutbound(lang: Lang | undefined, body: unknown): InstantOutboundRequest {
+  const b = requireBody(lang, body);
+  const out: InstantOutboundRequest = {
+    activityId: requireString(lang, b, 'activityId'),
+    callee: phone(lang, b, 'callee'),
+    caller: requireString(lang, b, 'caller'),
+    data: requireObject(lang, b, 'data'),
+    domain: requireString(lang, b, 'domain'),
+    rosterId: requireString(lang, b, 'rosterId'),
+    tenantId: requireString(lang, b, 'tenantId'),
+  };
+  const id = optionalString(lang, b, 'id');
+  if (id !== undefined) out.id = id;
+  return out;
+}

@@ -50,6 +50,14 @@ const en: Catalogue = {
   'input.date': '{field} is not a valid time (use a Date, epoch ms, ISO 8601 or yyyy-MM-dd HH:mm:ss).',
   'input.beginAfterEnd': 'beginTime must not be later than endTime.',
   'input.invalid': '{field} is invalid: {reason}',
+  // client additions: platform text suffix, token rejection, malformed answers, closed client
+  'platform.says': ' — platform: {message}',
+  'token.rejected': 'The platform rejected the token application (HTTP {status}). Check appId, appSecret, apiKey and the token style of the config node.',
+  'response.missing': 'The platform answered HTTP {status} without {field}.',
+  'response.notAudio': 'The platform answered HTTP {status} with {contentType} instead of audio.',
+  'net.closed': 'The client has been closed.',
+  'net.EAI_AGAIN': 'Temporary DNS failure while resolving {host}. Retry later.',
+  'input.baseUrl': '{field} must be an http:// or https:// URL.',
 };
 
 const zh: Catalogue = {
@@ -91,6 +99,13 @@ const zh: Catalogue = {
   'input.date': '{field} 不是有效的时间（可用 Date、毫秒时间戳、ISO 8601 或 yyyy-MM-dd HH:mm:ss）。',
   'input.beginAfterEnd': 'beginTime 不得晚于 endTime。',
   'input.invalid': '{field} 无效：{reason}',
+  'platform.says': ' — 平台：{message}',
+  'token.rejected': '平台拒绝了 token 申请（HTTP {status}），请检查配置节点的 appId、appSecret、apiKey 以及 token 申请方式。',
+  'response.missing': '平台返回 HTTP {status}，但应答中没有 {field}。',
+  'response.notAudio': '平台返回 HTTP {status}，内容为 {contentType}，而不是音频。',
+  'net.closed': '客户端已关闭。',
+  'net.EAI_AGAIN': '解析 {host} 时 DNS 暂时失败，请稍后重试。',
+  'input.baseUrl': '{field} 必须是 http:// 或 https:// 地址。',
 };
 
 const catalogues: Record<Lang, Catalogue> = { 'en-US': en, 'zh-CN': zh };

@@ -1,0 +1,373 @@
+/**
+ * WellcloudClient: one method per endpoint of API.md, on top of the request core (http.ts)
+ * and the token manager (token.ts). Usable without Node-RED.
+ */
+import type { Readable } from 'stream';
+import FormData from 'form-data';
+import { Redactor, WellcloudError, invalidInput } from './errors';
+import { HttpCore, platformBody, type CoreRequest, type CoreResponse, type ErrorContext, type QueryValue } from './http';
+import { normaliseLang, type Lang } from './i18n';
+import { TokenManager } from './token';
+import type {
+  AudioQuery,
+  AudioRedirect,
+  AudioStream,
+  CallQuery,
+  CallRecord,
+  ClientOptions,
+  DualCallRequest,
+  DualCallResult,
+  InstantOutboundRequest,
+  InstantOutboundResult,
+  Page,
+  RecordingRecord,
+  RequestOptions,
+  RobotCallQuery,
+  RobotCallRecord,
+  RosterUploadOptions,
+  RosterUploadResult,
+  TokenInfo,
+  WellcloudApi,
+} from './types';
+import { validateDualCall, validateInstantOutbound } from './validate';
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+export const TOKEN_HEADER = 'wellcloud_token';
+
+const PATHS = {
+  callRecordings: '/api/cdr/2.0/recordings/open/call/',
+  recordingAudio: '/api/cdr/2.0/recordings/open/recording/',
+  call: '/api/cdr/2.0/calls/open/call/',
+  calls: '/api/cdr/2.0/calls/open',
+  robotCalls: '/api/cdr/2.0/open/calls/robot',
+  instantOutbound: '/api/ocm/instant/smart',
+  roster: '/api/ros/2.0/batches',
+  dualCall: '/api/ext/v2/calls/uc',
+} as const;
+
+const JSON_ACCEPT = { Accept: 'application/json' };
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** `{data: {...}}` → the inner object; anything else unchanged. */
+function unwrapData(body: unknown, key: string): unknown {
+  if (isRecord(body) && !(key in body) && isRecord(body.data)) return body.data;
+  return body;
+}
+
+/** API.md 2 decision: an array, `{list}`, `{data}` or a single object, always as an array. */
+export function toRecordArray<T>(body: unknown): T[] {
+  if (Array.isArray(body)) return body as T[];
+  if (!isRecord(body)) return [];
+  if (Array.isArray(body.list)) return body.list as T[];
+  if (Array.isArray(body.data)) return body.data as T[];
+  if (isRecord(body.data)) return toRecordArray<T>(body.data);
+  return Object.keys(body).length > 0 ? [body as T] : [];
+}
+
+/** `{total?, list}` (also inside `data`, or a bare array) as a Page; `total` only when sent. */
+export function toPage<T>(body: unknown): Page<T> {
+  const inner = isRecord(body) && !('list' in body) && isRecord(body.data) ? body.data : body;
+  if (Array.isArray(inner)) return { list: inner as T[] };
+  if (!isRecord(inner)) return { list: [] };
+  const list = Array.isArray(inner.list) ? inner.list : Array.isArray(inner.data) ? inner.data : [];
+  const page: Page<T> = { list: list as T[] };
+  const total = typeof inner.total === 'string' && inner.total.trim() ? Number(inner.total) : inner.total;
+  if (typeof total === 'number' && Number.isFinite(total)) page.total = total;
+  return page;
+}
+
+function isSuccess(res: CoreResponse, acceptRedirect: boolean): boolean {
+  if (acceptRedirect && res.status >= 300 && res.status < 400) return true;
+  return res.status >= 200 && res.status < 300 && !platformBody(res.data);
+}
+
+function isUnauthorized(res: CoreResponse): boolean {
+  return res.status === 401 || String(platformBody(res.data)?.errorCode ?? '') === '401';
+}
+
+function validBaseUrl(v: unknown): string | undefined {
+  if (typeof v !== 'string') return undefined;
+  const s = v.trim().replace(/\/+$/, '');
+  try {
+    const u = new URL(s);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? s : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+interface Call {
+  req: CoreRequest;
+  /** 3xx is an answer, not an error (isDownload=2). */
+  acceptRedirect?: boolean;
+}
+
+export class WellcloudClient implements WellcloudApi {
+  readonly lang: Lang;
+  private readonly core: HttpCore;
+  private readonly tokens: TokenManager;
+  private readonly configError: WellcloudError | undefined;
+
+  /** Never throws: a bad baseUrl makes every call reject with INVALID_INPUT instead. */
+  constructor(opts: ClientOptions) {
+    this.lang = normaliseLang(opts.lang);
+    const baseUrl = validBaseUrl(opts.baseUrl);
+    this.configError = baseUrl ? undefined : invalidInput(this.lang, 'baseUrl', 'input.baseUrl');
+    const redactor = new Redactor();
+    const timeout = typeof opts.timeout === 'number' && opts.timeout > 0 ? opts.timeout : DEFAULT_TIMEOUT_MS;
+    this.core = new HttpCore({
+      baseUrl: baseUrl ?? 'http://invalid.invalid',
+      timeout,
+      lang: this.lang,
+      redactor,
+      retry: {
+        attempts: opts.retry?.attempts ?? 3,
+        baseDelayMs: opts.retry?.baseDelayMs ?? 200,
+        maxDelayMs: opts.retry?.maxDelayMs ?? 5000,
+      },
+      ...(opts.onDebug ? { onDebug: opts.onDebug } : {}),
+    });
+    this.tokens = new TokenManager({
+      core: this.core,
+      credentials: { appId: opts.appId ?? '', appSecret: opts.appSecret ?? '', apiKey: opts.apiKey ?? '' },
+      style: opts.tokenStyle ?? 'json',
+      redactor,
+      ...(opts.renewMarginMs !== undefined ? { renewMarginMs: opts.renewMarginMs } : {}),
+    });
+  }
+
+  // ---- token ----
+
+  async applyToken(opts: RequestOptions = {}): Promise<TokenInfo> {
+    this.checkUsable();
+    return this.tokens.apply(opts);
+  }
+
+  async getToken(opts: RequestOptions = {}): Promise<string> {
+    this.checkUsable();
+    return this.tokens.getToken(opts);
+  }
+
+  invalidateToken(): void {
+    this.tokens.invalidate();
+  }
+
+  // ---- recordings ----
+
+  async listCallRecordings(callId: string, opts: RequestOptions = {}): Promise<RecordingRecord[]> {
+    const path = PATHS.callRecordings + this.pathParam(callId, 'callId');
+    const res = await this.send({ req: this.get(path, 'query', opts) });
+    return toRecordArray<RecordingRecord>(res.data);
+  }
+
+  getCallAudio(callId: string, q: AudioQuery = {}, opts: RequestOptions = {}): Promise<AudioStream | AudioRedirect> {
+    return this.audio(() => `${PATHS.callRecordings}${this.pathParam(callId, 'callId')}/stream`, q, opts);
+  }
+
+  getRecordingAudio(recordingId: string, q: AudioQuery = {}, opts: RequestOptions = {}): Promise<AudioStream | AudioRedirect> {
+    return this.audio(() => `${PATHS.recordingAudio}${this.pathParam(recordingId, 'recordingId')}/stream`, q, opts);
+  }
+
+  // ---- call detail records ----
+
+  async getCall(callId: string, opts: RequestOptions = {}): Promise<CallRecord> {
+    const path = PATHS.call + this.pathParam(callId, 'callId');
+    const res = await this.send({ req: this.get(path, 'query', opts) });
+    const record = unwrapData(res.data, 'callId');
+    if (!isRecord(record)) throw this.core.badResponse(res.status, 'response.missing', { field: 'callId' });
+    return record as CallRecord;
+  }
+
+  async queryCalls(q: CallQuery, opts: RequestOptions = {}): Promise<Page<CallRecord>> {
+    const query: Record<string, QueryValue> = {
+      beginTime: q.beginTime,
+      endTime: q.endTime,
+      isOrder: q.isOrder,
+      domain: q.domain,
+      p: q.p,
+      s: q.s,
+      ani: q.ani,
+      dnis: q.dnis,
+    };
+    const res = await this.send({ req: this.get(PATHS.calls, 'query', opts, query) });
+    return toPage<CallRecord>(res.data);
+  }
+
+  async queryRobotCalls(q: RobotCallQuery, opts: RequestOptions = {}): Promise<Page<RobotCallRecord>> {
+    const query: Record<string, QueryValue> = {
+      campaignId: q.campaignId,
+      beginTime: q.beginTime,
+      endTime: q.endTime,
+      isOrder: q.isOrder,
+      isDownload: q.isDownload,
+      domain: q.domain,
+      resultCode: q.resultCode,
+      groupCampaignId: q.groupCampaignId,
+      batchId: q.batchId,
+      batchName: q.batchName,
+      ani: q.ani,
+      dnis: q.dnis,
+      rosterId: q.rosterId,
+      uuiKey: q.uuiKey,
+      uuiValue: q.uuiValue,
+      isCount: q.isCount,
+      p: q.p,
+      s: q.s,
+    };
+    const res = await this.send({ req: this.get(PATHS.robotCalls, 'query', opts, query) });
+    return toPage<RobotCallRecord>(res.data);
+  }
+
+  // ---- outbound ----
+
+  async instantOutbound(body: InstantOutboundRequest, opts: RequestOptions = {}): Promise<InstantOutboundResult> {
+    const clean = validateInstantOutbound(this.lang, body);
+    const res = await this.send({ req: this.postJson(PATHS.instantOutbound, clean, 'outbound', opts) });
+    const result = unwrapData(res.data, 'result');
+    if (!isRecord(result)) throw this.core.badResponse(res.status, 'response.missing', { field: 'result' });
+    return result as InstantOutboundResult;
+  }
+
+  async uploadRoster(content: Buffer | string | (() => Readable), opts: RosterUploadOptions = {}): Promise<RosterUploadResult> {
+    if (!(Buffer.isBuffer(content) || typeof content === 'string' || typeof content === 'function')) {
+      throw invalidInput(this.lang, 'content', 'input.required');
+    }
+    const filename = opts.filename ?? 'roster.txt';
+    const body = (): { data: FormData; headers: Record<string, string> } => {
+      const form = new FormData();
+      const part = typeof content === 'function' ? content() : content;
+      const partOpts: FormData.AppendOptions = { filename, contentType: 'text/plain; charset=utf-8' };
+      if (typeof content === 'function' && opts.knownLength !== undefined) partOpts.knownLength = opts.knownLength;
+      form.append('file', part, partOpts);
+      return { data: form, headers: form.getHeaders() as Record<string, string> };
+    };
+    const req: CoreRequest = {
+      ...this.base('POST', PATHS.roster, 'roster', opts),
+      query: { alias: opts.alias, templateId: opts.templateId },
+      headers: JSON_ACCEPT,
+      body,
+    };
+    const res = await this.send({ req });
+    const data = unwrapData(res.data, 'batchId');
+    if (!isRecord(data) || data.batchId === undefined || data.batchId === null) {
+      throw this.core.badResponse(res.status, 'response.missing', { field: 'batchId' });
+    }
+    return {
+      alias: typeof data.alias === 'string' ? data.alias : null,
+      batchId: String(data.batchId),
+      batchName: data.batchName === undefined || data.batchName === null ? '' : String(data.batchName),
+    };
+  }
+
+  async dualCall(body: DualCallRequest, opts: RequestOptions = {}): Promise<DualCallResult> {
+    const clean = validateDualCall(this.lang, body);
+    const res = await this.send({ req: this.postJson(PATHS.dualCall, clean, 'dualCall', opts) });
+    const data = unwrapData(res.data, 'callId');
+    const callId = isRecord(data) ? data.callId : undefined;
+    if (!(typeof callId === 'string' && callId) && typeof callId !== 'number') {
+      throw this.core.badResponse(res.status, 'response.missing', { field: 'callId' });
+    }
+    return { callId: String(callId) };
+  }
+
+  // ---- lifecycle ----
+
+  abortAll(): void {
+    this.core.abortAll();
+  }
+
+  /** Aborts everything in flight and destroys the keep-alive agents. The client is done after this. */
+  close(): void {
+    this.core.close();
+  }
+
+  // ---- internals ----
+
+  private checkUsable(): void {
+    if (this.configError) throw this.configError;
+    if (this.core.isClosed) throw this.core.abortedError();
+  }
+
+  private pathParam(value: unknown, field: string): string {
+    const s = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
+    if (typeof s !== 'string' || !s.trim()) throw invalidInput(this.lang, field, 'input.required');
+    return encodeURIComponent(s.trim());
+  }
+
+  private base(method: 'GET' | 'POST', path: string, context: ErrorContext, opts: RequestOptions): CoreRequest {
+    const req: CoreRequest = { method, path, context };
+    if (opts.signal) req.signal = opts.signal;
+    if (opts.timeout !== undefined) req.timeout = opts.timeout;
+    return req;
+  }
+
+  private get(path: string, context: ErrorContext, opts: RequestOptions, query?: Record<string, QueryValue>): CoreRequest {
+    return { ...this.base('GET', path, context, opts), headers: JSON_ACCEPT, ...(query ? { query } : {}) };
+  }
+
+  private postJson(path: string, body: object, context: ErrorContext, opts: RequestOptions): CoreRequest {
+    const text = JSON.stringify(body);
+    return {
+      ...this.base('POST', path, context, opts),
+      headers: JSON_ACCEPT,
+      body: () => ({ data: text, headers: { 'Content-Type': 'application/json;charset=utf-8' } }),
+    };
+  }
+
+  private async audio(path: () => string, q: AudioQuery, opts: RequestOptions): Promise<AudioStream | AudioRedirect> {
+    const isDownload = q.isDownload ?? 1;
+    const req: CoreRequest = {
+      ...this.base('GET', path(), 'audio', opts),
+      query: { isDownload, isWav: q.isWav ?? 0 },
+      headers: { Accept: '*/*' },
+      stream: true,
+    };
+    const res = await this.send({ req, acceptRedirect: isDownload === 2 });
+    if (res.status >= 300 && res.status < 400) {
+      this.core.discard(res);
+      const location = res.headers.location;
+      if (!location) throw this.core.badResponse(res.status, 'response.missing', { field: 'Location' });
+      return { kind: 'redirect', status: res.status, location };
+    }
+    if (!res.stream) throw this.core.badResponse(res.status, 'response.notAudio', { contentType: res.headers['content-type'] ?? '?' });
+    const out: AudioStream = {
+      kind: 'stream',
+      status: res.status,
+      contentType: res.headers['content-type'] ?? 'application/octet-stream',
+      stream: res.stream,
+    };
+    const length = Number(res.headers['content-length']);
+    if (res.headers['content-length'] !== undefined && Number.isFinite(length)) out.contentLength = length;
+    return out;
+  }
+
+  /**
+   * Sends with the token; on a 401 renews once (shared with concurrent 401s) and repeats once.
+   * Any other failure, or a second 401, rejects with the mapped WellcloudError.
+   */
+  private async send(call: Call): Promise<CoreResponse> {
+    this.checkUsable();
+    const { req } = call;
+    const token = await this.tokens.getToken(req);
+    let res = await this.core.send(withToken(req, token));
+    if (isUnauthorized(res)) {
+      this.core.discard(res);
+      this.core.debug(`${req.method} ${req.path} answered 401, renewing the token once`);
+      const fresh = await this.tokens.renewAfter401(token, req);
+      res = await this.core.send(withToken(req, fresh));
+    }
+    if (!isSuccess(res, call.acceptRedirect === true)) {
+      const err = await this.core.toError(res, req.context);
+      this.core.discard(res);
+      throw err;
+    }
+    return res;
+  }
+}
+
+function withToken(req: CoreRequest, token: string): CoreRequest {
+  return { ...req, headers: { ...req.headers, [TOKEN_HEADER]: token } };
+}

@@ -1,0 +1,483 @@
+/**
+ * The request core of the client: one axios instance on keep-alive agents, timeouts,
+ * cancellation, GET-only retries with backoff, and the mapping of every failure to a
+ * `WellcloudError` built from safe fields only (never the axios error, its config or headers).
+ */
+import http from 'http';
+import https from 'https';
+import { PassThrough, Readable } from 'stream';
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import { Redactor, WellcloudError } from './errors';
+import { hasMessage, t, type Lang } from './i18n';
+
+/** Which endpoint family a request belongs to; picks the explanation of a platform code. */
+export type ErrorContext = 'token' | 'query' | 'dualCall' | 'outbound' | 'roster' | 'audio';
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface HttpCoreOptions {
+  baseUrl: string;
+  timeout: number;
+  lang: Lang;
+  retry: RetryPolicy;
+  redactor: Redactor;
+  onDebug?: (line: string) => void;
+}
+
+export type QueryValue = string | number | boolean | undefined | null;
+
+export interface BuiltBody {
+  data: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface CoreRequest {
+  method: 'GET' | 'POST';
+  /** Path below the base URL, path parameters already encoded. */
+  path: string;
+  query?: Record<string, QueryValue>;
+  headers?: Record<string, string>;
+  /** Builds the body anew for every attempt, so forms and streams can be sent again. */
+  body?: () => BuiltBody;
+  /** Answer the body as a stream (audio). Error answers are still read and mapped. */
+  stream?: boolean;
+  context: ErrorContext;
+  signal?: AbortSignal;
+  timeout?: number;
+}
+
+export interface CoreResponse {
+  status: number;
+  /** Lower-case header names. */
+  headers: Record<string, string>;
+  /** Parsed JSON, else the text (undefined while `stream` is set). */
+  data: unknown;
+  /** The body of a stream request with a non-error answer. */
+  stream?: Readable;
+}
+
+/** Network failures after which an idempotent GET is tried again. */
+const RETRY_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']);
+/** Longest wait a Retry-After header can impose. */
+export const RETRY_AFTER_CAP_MS = 30_000;
+/** Most bytes of an error body read from an audio stream. */
+const ERROR_BODY_LIMIT = 64 * 1024;
+const IDLE_SOCKET_MS = 10_000;
+
+type Why = 'abort' | 'timeout' | undefined;
+
+interface PlatformBody {
+  errorCode: number | string;
+  errorMessage?: string;
+  instanceId?: string;
+  exceptionName?: string;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** The platform error body `{errorCode, errorMessage, instanceId, exceptionName}`, when `body` is one. */
+export function platformBody(body: unknown): PlatformBody | undefined {
+  if (!isRecord(body)) return undefined;
+  const code = body.errorCode;
+  if (!(typeof code === 'number' || (typeof code === 'string' && code.trim() !== ''))) return undefined;
+  const out: PlatformBody = { errorCode: code };
+  for (const k of ['errorMessage', 'instanceId', 'exceptionName'] as const) {
+    const v = body[k];
+    if (typeof v === 'string') out[k] = v;
+    else if (v !== undefined && v !== null) out[k] = String(v);
+  }
+  return out;
+}
+
+/** Drops undefined/null values and writes numbers and booleans as text. */
+export function buildQuery(query: Record<string, QueryValue> | undefined): string {
+  if (!query) return '';
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(query)) {
+    if (v === undefined || v === null) continue;
+    parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
+  }
+  return parts.length ? `?${parts.join('&')}` : '';
+}
+
+/** Retry-After (delta seconds or an HTTP date) in ms, capped; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const v = value.trim();
+  let ms: number;
+  if (/^\d+(\.\d+)?$/.test(v)) ms = Number(v) * 1000;
+  else {
+    const at = Date.parse(v);
+    if (Number.isNaN(at)) return undefined;
+    ms = at - now;
+  }
+  return Math.min(Math.max(0, ms), RETRY_AFTER_CAP_MS);
+}
+
+/** Full jitter: random(0, min(max, base * 2^(retry-1))). `retry` counts from 1. */
+export function backoffDelay(retry: number, policy: RetryPolicy, random: () => number = Math.random): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
+  return Math.floor(random() * ceiling);
+}
+
+function isRetryStatus(status: number): boolean {
+  return status === 429 || status >= 500;
+}
+
+/** An answer that is an error (or JSON) on a stream path: its body must be read and mapped. */
+function streamLooksLikeError(status: number, contentType: string): boolean {
+  return status >= 400 || /\bjson\b/i.test(contentType);
+}
+
+function headerRecord(headers: AxiosResponse['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) {
+    if (v === undefined || v === null) continue;
+    out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
+  }
+  return out;
+}
+
+function parseText(text: string): unknown {
+  const s = text.trim();
+  if (!s) return text;
+  try {
+    return JSON.parse(s) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function errorCodeOf(e: unknown): string | undefined {
+  const code = isRecord(e) || e instanceof Error ? (e as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function errorTextOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Resolves after `ms`, or rejects with `onAbort()` as soon as a signal aborts. */
+function sleep(ms: number, signals: AbortSignal[], onAbort: () => Error): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signals.some((s) => s.aborted)) {
+      reject(onAbort());
+      return;
+    }
+    const stop = (): void => {
+      clearTimeout(timer);
+      for (const s of signals) s.removeEventListener('abort', stop);
+      reject(onAbort());
+    };
+    const timer = setTimeout(() => {
+      for (const s of signals) s.removeEventListener('abort', stop);
+      resolve();
+    }, ms);
+    for (const s of signals) s.addEventListener('abort', stop, { once: true });
+  });
+}
+
+/** Reads at most `limit` bytes of a stream as text, then destroys it. */
+function readSmall(stream: Readable, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (): void => {
+      stream.removeAllListeners('data');
+      stream.destroy();
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    };
+    stream.on('data', (chunk: Buffer | string) => {
+      const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      chunks.push(b);
+      size += b.length;
+      if (size >= limit) finish();
+    });
+    stream.once('end', finish);
+    stream.once('error', reject);
+  });
+}
+
+export class HttpCore {
+  readonly lang: Lang;
+  private readonly axios: AxiosInstance;
+  private readonly httpAgent = new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS });
+  private readonly httpsAgent = new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS });
+  private readonly host: string;
+  private allController = new AbortController();
+  private closed = false;
+
+  constructor(private readonly opts: HttpCoreOptions) {
+    this.lang = opts.lang;
+    this.host = hostOf(opts.baseUrl);
+    this.axios = axios.create({
+      baseURL: opts.baseUrl,
+      adapter: 'http',
+      httpAgent: this.httpAgent,
+      httpsAgent: this.httpsAgent,
+      // every status is an answer we map ourselves; redirects are never followed, so the token
+      // header never travels to another host and isDownload=2 yields its Location
+      validateStatus: () => true,
+      maxRedirects: 0,
+      maxBodyLength: Infinity,
+      transformResponse: [(data: unknown) => data],
+      transitional: { clarifyTimeoutError: true, silentJSONParsing: true, forcedJSONParsing: false },
+    });
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** The signal every request of this client listens to (renewed by abortAll). */
+  get clientSignal(): AbortSignal {
+    return this.allController.signal;
+  }
+
+  /** Aborts every request, backoff sleep and token wait in flight; new requests still work. */
+  abortAll(): void {
+    const old = this.allController;
+    this.allController = new AbortController();
+    old.abort();
+  }
+
+  /** Aborts everything and destroys the keep-alive agents; later requests fail with ABORTED. */
+  close(): void {
+    this.closed = true;
+    this.abortAll();
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+
+  scrub(text: string): string {
+    return this.opts.redactor.scrub(text);
+  }
+
+  debug(line: string): void {
+    if (this.opts.onDebug) {
+      try {
+        this.opts.onDebug(this.scrub(line));
+      } catch {
+        // a failing debug hook must not fail the request
+      }
+    }
+  }
+
+  abortedError(): WellcloudError {
+    const key = this.closed ? 'net.closed' : 'net.ABORTED';
+    return new WellcloudError({ code: 'ABORTED', message: t(this.lang, key) });
+  }
+
+  /** Sends `req`, retrying idempotent GETs on network errors, 429 and 5xx. Any status resolves. */
+  async send(req: CoreRequest): Promise<CoreResponse> {
+    const attempts = req.method === 'GET' ? Math.max(1, this.opts.retry.attempts) : 1;
+    for (let n = 1; ; n++) {
+      let res: CoreResponse | undefined;
+      try {
+        res = await this.attempt(req);
+      } catch (e) {
+        const err = e as WellcloudError;
+        if (n >= attempts || !RETRY_CODES.has(err.code)) throw err;
+        this.debug(`${req.method} ${req.path} failed with ${err.code} (attempt ${n}/${attempts}), retrying`);
+        await this.pause(backoffDelay(n, this.opts.retry), req.signal);
+        continue;
+      }
+      if (n >= attempts || !isRetryStatus(res.status)) return res;
+      const delay = parseRetryAfter(res.headers['retry-after']) ?? backoffDelay(n, this.opts.retry);
+      this.discard(res);
+      this.debug(`${req.method} ${req.path} answered ${res.status} (attempt ${n}/${attempts}), retrying in ${delay} ms`);
+      await this.pause(delay, req.signal);
+    }
+  }
+
+  /** Releases the body of an answer that will not be used. */
+  discard(res: CoreResponse): void {
+    if (res.stream && !res.stream.destroyed) res.stream.destroy();
+  }
+
+  private pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    const signals = signal ? [signal, this.clientSignal] : [this.clientSignal];
+    return sleep(ms, signals, () => this.abortedError());
+  }
+
+  /** One HTTP exchange; network failures, timeouts and aborts reject with a WellcloudError. */
+  private async attempt(req: CoreRequest): Promise<CoreResponse> {
+    if (this.closed) throw this.abortedError();
+    const timeoutMs = req.timeout ?? this.opts.timeout;
+    const signals = req.signal ? [req.signal, this.clientSignal] : [this.clientSignal];
+    if (signals.some((s) => s.aborted)) throw this.abortedError();
+
+    const controller = new AbortController();
+    let why: Why;
+    const stop = (reason: Why) => (): void => {
+      why ??= reason;
+      controller.abort();
+    };
+    const onAbort = stop('abort');
+    let timer = setTimeout(stop('timeout'), timeoutMs);
+    for (const s of signals) s.addEventListener('abort', onAbort, { once: true });
+    const release = (): void => {
+      clearTimeout(timer);
+      for (const s of signals) s.removeEventListener('abort', onAbort);
+    };
+
+    try {
+      const built = req.body ? req.body() : undefined;
+      const res = await this.axios.request<unknown>({
+        method: req.method,
+        url: req.path + buildQuery(req.query),
+        headers: { ...req.headers, ...built?.headers },
+        data: built?.data,
+        responseType: req.stream ? 'stream' : 'text',
+        signal: controller.signal,
+      });
+      const headers = headerRecord(res.headers);
+      this.debug(`${req.method} ${req.path} -> ${res.status}`);
+      if (!req.stream) {
+        release();
+        return { status: res.status, headers, data: parseText(typeof res.data === 'string' ? res.data : '') };
+      }
+      // stream: the timeout now measures idle time between chunks, not the whole body
+      clearTimeout(timer);
+      const stream = this.guardStream(res.data as Readable, {
+        timeoutMs,
+        arm: (ms) => {
+          clearTimeout(timer);
+          timer = setTimeout(stop('timeout'), ms);
+        },
+        disarm: () => clearTimeout(timer),
+        release,
+        failure: (e) => this.networkError(e, why, timeoutMs),
+      });
+      if (streamLooksLikeError(res.status, headers['content-type'] ?? '')) {
+        const text = await readSmall(stream, ERROR_BODY_LIMIT);
+        return { status: res.status, headers, data: parseText(text) };
+      }
+      return { status: res.status, headers, data: undefined, stream };
+    } catch (e) {
+      release();
+      throw this.networkError(e, why, timeoutMs);
+    }
+  }
+
+  /**
+   * Wraps the axios response stream in a PassThrough the caller owns: errors on it are always
+   * safe WellcloudErrors, the idle timer runs only while data is expected (not while the
+   * consumer applies backpressure), and destroying it releases the socket.
+   */
+  private guardStream(
+    source: Readable,
+    g: { timeoutMs: number; arm: (ms: number) => void; disarm: () => void; release: () => void; failure: (e: unknown) => WellcloudError },
+  ): Readable {
+    const out = new PassThrough();
+    const rearm = (): void => g.arm(g.timeoutMs);
+    source.on('data', rearm);
+    source.on('resume', rearm);
+    source.on('pause', g.disarm);
+    source.once('end', g.disarm);
+    source.on('error', (e: unknown) => {
+      if (!out.destroyed) out.destroy(g.failure(e));
+    });
+    source.once('close', () => {
+      g.release();
+      if (!source.readableEnded && !out.destroyed) out.destroy(g.failure(new Error('socket hang up')));
+    });
+    out.once('close', () => {
+      g.release();
+      if (!source.destroyed) source.destroy();
+    });
+    source.pipe(out);
+    rearm();
+    return out;
+  }
+
+  /** A failure without an HTTP answer, as a WellcloudError. */
+  networkError(e: unknown, why: Why, timeoutMs: number): WellcloudError {
+    if (e instanceof WellcloudError) return e;
+    if (why === 'abort') return this.abortedError();
+    const raw = errorCodeOf(e);
+    if (why === 'timeout' || raw === 'ETIMEDOUT' || raw === 'ECONNABORTED') {
+      return new WellcloudError({ code: 'ETIMEDOUT', message: t(this.lang, 'net.ETIMEDOUT', { timeout: timeoutMs }) });
+    }
+    if (raw === 'ERR_CANCELED') return this.abortedError();
+    const code = raw && /^[A-Z][A-Z0-9_]*$/.test(raw) ? raw : /socket hang up/i.test(errorTextOf(e)) ? 'ECONNRESET' : 'ENETWORK';
+    const key = hasMessage(`net.${code}`) ? `net.${code}` : 'net.other';
+    const message = t(this.lang, key, { host: this.host, detail: errorTextOf(e) });
+    return new WellcloudError({ code, message: this.scrub(message) });
+  }
+
+  /** Reads the answer of a failed call and maps it to a WellcloudError (CONTRACT.md code rules). */
+  async toError(res: CoreResponse, context: ErrorContext): Promise<WellcloudError> {
+    let body = res.data;
+    if (res.stream) body = parseText(await readSmall(res.stream, ERROR_BODY_LIMIT).catch(() => ''));
+    const p = platformBody(body);
+    if (p) return this.platformError(res.status, p, context);
+    return this.statusError(res, body, context);
+  }
+
+  private platformError(status: number, p: PlatformBody, context: ErrorContext): WellcloudError {
+    const code = String(p.errorCode).trim();
+    const at = code === '14015' ? splitPointOf(p.errorMessage) : undefined;
+    let message = t(this.lang, platformKey(code, status, context), { code, status, at: at ? ` (${at})` : '' });
+    if (p.errorMessage) message += t(this.lang, 'platform.says', { message: p.errorMessage });
+    return new WellcloudError({
+      code,
+      status,
+      errorCode: p.errorCode,
+      ...(p.errorMessage !== undefined ? { errorMessage: this.scrub(p.errorMessage) } : {}),
+      ...(p.instanceId !== undefined ? { instanceId: p.instanceId } : {}),
+      ...(p.exceptionName !== undefined ? { exceptionName: this.scrub(p.exceptionName) } : {}),
+      ...(at ? { details: { splitAt: at } } : {}),
+      message: this.scrub(message),
+    });
+  }
+
+  private statusError(res: CoreResponse, body: unknown, context: ErrorContext): WellcloudError {
+    const status = res.status;
+    const snippet = typeof body === 'string' && body.trim() && !/^\s*</.test(body) ? body.trim().slice(0, 200) : '';
+    const message = t(this.lang, statusKey(status, context), { status, text: snippet ? `: ${snippet}` : '' });
+    return new WellcloudError({ code: `HTTP_${status}`, status, message: this.scrub(message) });
+  }
+
+  /** A 2xx answer that lacks what the API documents. */
+  badResponse(status: number, key: 'response.missing' | 'response.notAudio' | 'token.missing', vars: Record<string, unknown> = {}): WellcloudError {
+    return new WellcloudError({ code: 'BAD_RESPONSE', status, message: this.scrub(t(this.lang, key, { status, ...vars })) });
+  }
+}
+
+function hostOf(baseUrl: string): string {
+  try {
+    return new URL(baseUrl).host;
+  } catch {
+    return baseUrl;
+  }
+}
+
+/** The time point a 14015 message names (`…请以2021-10-01 00:00:00时间点分为两次查询`), as `yyyy-MM-dd HH:mm:ss`. */
+export function splitPointOf(errorMessage: string | undefined): string | undefined {
+  const m = /(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?/.exec(errorMessage ?? '');
+  if (!m) return undefined;
+  const p2 = (s: string | undefined): string => (s ?? '0').padStart(2, '0');
+  return `${m[1]}-${p2(m[2])}-${p2(m[3])} ${p2(m[4])}:${p2(m[5])}:${p2(m[6])}`;
+}
+
+function platformKey(code: string, status: number, context: ErrorContext): string {
+  if (context === 'token' && (code === '401' || code === '403')) return 'token.rejected';
+  if (code === '14001' || code === '14002') return `platform.${code}.${context === 'dualCall' ? 'dualCall' : 'query'}`;
+  return hasMessage(`platform.${code}`) ? `platform.${code}` : status >= 500 ? 'http.500' : 'platform.unknown';
+}
+
+function statusKey(status: number, context: ErrorContext): string {
+  if (context === 'token' && status >= 400 && status < 500) return 'token.rejected';
+  if (status === 400 || status === 401 || status === 403) return `platform.${status}`;
+  if (status === 404 && context === 'roster') return 'http.404.roster';
+  if (status >= 500) return 'http.500';
+  return 'http.status';
+}

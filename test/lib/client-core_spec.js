@@ -1,0 +1,459 @@
+'use strict';
+/**
+ * The request core and token manager against a tiny throwaway server on 127.0.0.1, for the
+ * behaviours the sandbox cannot show (other token answer shapes, Retry-After as an HTTP date,
+ * text error bodies, stalled streams, a platform that echoes secrets). The client is real.
+ */
+const assert = require('assert');
+const http = require('http');
+const util = require('util');
+const { WellcloudClient } = require('../../dist/lib/client');
+const { parseRetryAfter, backoffDelay, buildQuery, splitPointOf } = require('../../dist/lib/http');
+
+const CREDS = { appId: 'app-core-1', appSecret: 'SECRET-core-abc123', apiKey: 'KEY-core-xyz789' };
+const TOKEN = 'TOKEN-core-0123456789';
+
+function startServer(handler) {
+  const requests = [];
+  const server = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const url = new URL(req.url, 'http://localhost');
+      const entry = {
+        method: req.method,
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
+      requests.push(entry);
+      handler(entry, res, requests);
+    });
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      resolve({
+        url: `http://127.0.0.1:${server.address().port}`,
+        requests,
+        apiRequests: () => requests.filter((r) => r.path !== '/accesstoken/apply'),
+        close: () =>
+          new Promise((done) => {
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}
+
+function json(res, status, body, headers = {}) {
+  res.writeHead(status, { 'Content-Type': 'application/json;charset=UTF-8', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+/** Answers the token application with `tokenBody`; other paths go to `api`. */
+function platform(api, tokenBody = { token: TOKEN }) {
+  return (req, res, all) => {
+    if (req.path === '/accesstoken/apply') {
+      if (typeof tokenBody === 'function') return tokenBody(req, res, all);
+      return json(res, 200, tokenBody);
+    }
+    return api(req, res, all);
+  };
+}
+
+function ok(req, res) {
+  json(res, 200, { callId: 'c-1' });
+}
+
+function assertNoSecret(err, secrets) {
+  const texts = [err.message, err.stack, JSON.stringify(err), util.inspect(err, { depth: 10, showHidden: true })];
+  for (const text of texts) {
+    for (const s of secrets) assert.ok(!String(text).includes(s), `secret ${s} leaked in: ${text}`);
+  }
+}
+
+describe('lib/client request core (local server)', function () {
+  let srv;
+  let client;
+  const unhandled = [];
+  const onUnhandled = (e) => unhandled.push(e);
+
+  before(() => process.on('unhandledRejection', onUnhandled));
+  after(() => {
+    process.removeListener('unhandledRejection', onUnhandled);
+    assert.deepStrictEqual(unhandled, [], 'no unhandled rejections');
+  });
+
+  afterEach(async () => {
+    if (client) client.close();
+    client = undefined;
+    if (srv) await srv.close();
+    srv = undefined;
+  });
+
+  function makeClient(extra = {}) {
+    client = new WellcloudClient({ baseUrl: srv.url, ...CREDS, retry: { baseDelayMs: 5 }, ...extra });
+    return client;
+  }
+
+  describe('token answers', function () {
+    const shapes = [
+      ['text/plain body', (req, res) => { res.writeHead(200, { 'Content-Type': 'text/plain' }); res.end(`${TOKEN}\n`); }],
+      ['token', { token: TOKEN }],
+      ['accessToken', { accessToken: TOKEN }],
+      ['access_token', { access_token: TOKEN, token_type: 'bearer' }],
+      ['data.token', { data: { token: TOKEN } }],
+      ['data.accessToken', { data: { accessToken: TOKEN } }],
+    ];
+    for (const [name, body] of shapes) {
+      it(`reads the token from ${name}`, async function () {
+        srv = await startServer(platform(ok, body));
+        const c = makeClient();
+        const before = Date.now();
+        const info = await c.applyToken();
+        assert.strictEqual(info.token, TOKEN);
+        // no expiry announced: 24 h
+        assert.ok(info.expiresAt >= before + 24 * 3600e3 - 1000 && info.expiresAt <= Date.now() + 24 * 3600e3);
+        await c.dualCall({ deviceId: '8001@test.cc', prefix: '9', customerPhone: '13912345678' });
+        assert.strictEqual(srv.apiRequests()[0].headers.wellcloud_token, TOKEN);
+      });
+    }
+
+    it('uses expires_in / expiresIn (seconds) for the expiry', async function () {
+      srv = await startServer(platform(ok, { access_token: TOKEN, expires_in: 7200 }));
+      const info = await makeClient().applyToken();
+      assert.ok(Math.abs(info.expiresAt - (Date.now() + 7200e3)) < 5000);
+      await srv.close();
+      client.close();
+      srv = await startServer(platform(ok, { data: { token: TOKEN, expiresIn: '60' } }));
+      const info2 = await makeClient().applyToken();
+      assert.ok(Math.abs(info2.expiresAt - (Date.now() + 60e3)) < 5000);
+    });
+
+    it('fails with BAD_RESPONSE when a 200 answer holds no token', async function () {
+      srv = await startServer(platform(ok, { result: 'ok' }));
+      await assert.rejects(makeClient().dualCall({ deviceId: '8001@test.cc', prefix: '9', customerPhone: '1' }), (e) => {
+        assert.strictEqual(e.code, 'BAD_RESPONSE');
+        assert.match(e.message, /holds no token/);
+        return true;
+      });
+      assert.strictEqual(srv.apiRequests().length, 0);
+    });
+
+    it('maps a rejected application (platform body) and scrubs the secrets', async function () {
+      srv = await startServer(
+        platform(ok, (req, res) => json(res, 401, { errorCode: 401, errorMessage: `bad secret ${CREDS.appSecret} / ${CREDS.apiKey}`, instanceId: 'auth-1' })),
+      );
+      await assert.rejects(makeClient({ lang: 'zh-CN' }).getToken(), (e) => {
+        assert.strictEqual(e.code, '401');
+        assert.strictEqual(e.status, 401);
+        assert.match(e.message, /平台拒绝了 token 申请/);
+        assert.match(e.message, /— 平台：bad secret \*\*\* \/ \*\*\*/);
+        assert.deepStrictEqual(e.platformAnswer(), { status: 401, errorCode: 401, errorMessage: 'bad secret *** / ***', instanceId: 'auth-1' });
+        assertNoSecret(e, [CREDS.appSecret, CREDS.apiKey]);
+        return true;
+      });
+    });
+
+    it('maps a rejected application without a body to HTTP_<status>', async function () {
+      srv = await startServer(platform(ok, (req, res) => { res.writeHead(425); res.end(); }));
+      await assert.rejects(makeClient().applyToken(), (e) => e.code === 'HTTP_425' && /rejected the token application \(HTTP 425\)/.test(e.message));
+    });
+
+    for (const field of ['appId', 'appSecret', 'apiKey']) {
+      it(`refuses to apply without ${field}, sending nothing`, async function () {
+        srv = await startServer(platform(ok));
+        const c = makeClient({ [field]: '' });
+        await assert.rejects(c.getToken(), (e) => e.code === 'INVALID_INPUT' && e.field === field && e.message.includes(`missing: ${field}`));
+        await assert.rejects(c.dualCall({ deviceId: '8001@test.cc', prefix: '9', customerPhone: '1' }), (e) => e.code === 'INVALID_INPUT' && e.field === field);
+        assert.strictEqual(srv.requests.length, 0);
+      });
+    }
+  });
+
+  describe('token styles', function () {
+    it('json: POST with a JSON body', async function () {
+      srv = await startServer(platform(ok));
+      await makeClient({ tokenStyle: 'json' }).applyToken();
+      const r = srv.requests[0];
+      assert.strictEqual(r.method, 'POST');
+      assert.strictEqual(r.path, '/accesstoken/apply');
+      assert.match(r.headers['content-type'], /^application\/json/);
+      assert.deepStrictEqual(JSON.parse(r.body), CREDS);
+      assert.deepStrictEqual(r.query, {});
+      assert.strictEqual(r.headers.wellcloud_token, undefined);
+    });
+
+    it('query: POST with the three as query parameters and an empty body', async function () {
+      srv = await startServer(platform(ok));
+      await makeClient({ tokenStyle: 'query' }).applyToken();
+      const r = srv.requests[0];
+      assert.strictEqual(r.method, 'POST');
+      assert.deepStrictEqual(r.query, CREDS);
+      assert.strictEqual(r.body, '');
+    });
+
+    it('form: POST application/x-www-form-urlencoded', async function () {
+      srv = await startServer(platform(ok));
+      await makeClient({ tokenStyle: 'form' }).applyToken();
+      const r = srv.requests[0];
+      assert.strictEqual(r.method, 'POST');
+      assert.match(r.headers['content-type'], /^application\/x-www-form-urlencoded/);
+      assert.deepStrictEqual(Object.fromEntries(new URLSearchParams(r.body)), CREDS);
+    });
+
+    it('keeps a base URL path prefix', async function () {
+      srv = await startServer(platform(ok));
+      client = new WellcloudClient({ baseUrl: `${srv.url}/gw/`, ...CREDS });
+      await assert.rejects(client.applyToken());
+      assert.strictEqual(srv.requests[0].path, '/gw/accesstoken/apply');
+    });
+  });
+
+  describe('retries', function () {
+    it('honours Retry-After given as an HTTP date', async function () {
+      srv = await startServer(
+        platform((req, res, all) => {
+          if (srv.apiRequests().length === 1) {
+            res.writeHead(503, { 'Retry-After': new Date(Date.now() + 1500).toUTCString() });
+            return res.end();
+          }
+          return json(res, 200, { total: 0, list: [] });
+        }),
+      );
+      const c = makeClient({ retry: { baseDelayMs: 1, maxDelayMs: 1 } });
+      await c.getToken();
+      const t0 = Date.now();
+      const page = await c.queryCalls({ beginTime: '2024-01-01 00:00:00', endTime: '2024-01-01 01:00:00', isOrder: 1, domain: 'test.cc' });
+      assert.deepStrictEqual(page, { total: 0, list: [] });
+      assert.strictEqual(srv.apiRequests().length, 2);
+      // the HTTP date has a 1 s resolution: at least ~0.5 s must have been waited, not the 1 ms backoff
+      assert.ok(Date.now() - t0 >= 400, 'Retry-After was honoured');
+    });
+
+    it('gives up after the configured attempts and maps the last answer', async function () {
+      srv = await startServer(platform((req, res) => json(res, 503, { errorCode: 503, errorMessage: 'busy' })));
+      await assert.rejects(makeClient({ retry: { attempts: 4, baseDelayMs: 1 } }).getCall('c-1'), (e) => {
+        assert.strictEqual(e.code, '503');
+        assert.strictEqual(e.status, 503);
+        assert.match(e.message, /Internal error on the platform \(HTTP 503\)/);
+        return true;
+      });
+      assert.strictEqual(srv.apiRequests().length, 4);
+    });
+
+    it('retries a GET after a reset connection', async function () {
+      srv = await startServer(
+        platform((req, res) => {
+          if (srv.apiRequests().length === 1) return res.socket.destroy();
+          return json(res, 200, { callId: 'c-9' });
+        }),
+      );
+      const rec = await makeClient().getCall('c-9');
+      assert.strictEqual(rec.callId, 'c-9');
+      assert.strictEqual(srv.apiRequests().length, 2);
+    });
+
+    it('never retries a POST after a reset connection', async function () {
+      srv = await startServer(platform((req, res) => res.socket.destroy()));
+      await assert.rejects(makeClient().dualCall({ deviceId: '8001@test.cc', prefix: '9', customerPhone: '1' }), (e) => e.code === 'ECONNRESET');
+      assert.strictEqual(srv.apiRequests().length, 1);
+    });
+
+    it('computes full-jitter backoff and reads Retry-After', function () {
+      const policy = { attempts: 3, baseDelayMs: 100, maxDelayMs: 250 };
+      assert.strictEqual(backoffDelay(1, policy, () => 0.999), 99);
+      assert.strictEqual(backoffDelay(2, policy, () => 0.5), 100);
+      assert.strictEqual(backoffDelay(5, policy, () => 0.999), 249);
+      assert.strictEqual(backoffDelay(3, policy, () => 0), 0);
+      assert.strictEqual(parseRetryAfter('2'), 2000);
+      assert.strictEqual(parseRetryAfter('3600'), 30000);
+      assert.strictEqual(parseRetryAfter(new Date(Date.now() - 5000).toUTCString()), 0);
+      assert.strictEqual(parseRetryAfter('soon'), undefined);
+      assert.strictEqual(parseRetryAfter(undefined), undefined);
+    });
+
+    it('builds queries without undefined values, numbers and booleans as text', function () {
+      assert.strictEqual(buildQuery({ a: undefined, b: 1, c: false, d: '2024-01-01 00:00:00', e: null }), '?b=1&c=false&d=2024-01-01%2000%3A00%3A00');
+      assert.strictEqual(buildQuery({}), '');
+    });
+
+    it('reads the split point of a 14015 message', function () {
+      assert.strictEqual(splitPointOf('请以2021-10-01 00:00:00时间点分为两次查询'), '2021-10-01 00:00:00');
+      assert.strictEqual(splitPointOf('split at 2021/9/1 8:00'), '2021-09-01 08:00:00');
+      assert.strictEqual(splitPointOf('不得跨库查询'), undefined);
+    });
+  });
+
+  describe('errors', function () {
+    it('maps a text error body to HTTP_<status> with the text', async function () {
+      srv = await startServer(platform((req, res) => { res.writeHead(418, { 'Content-Type': 'text/plain' }); res.end(`teapot ${TOKEN}`); }));
+      await assert.rejects(makeClient().getCall('c-1'), (e) => {
+        assert.strictEqual(e.code, 'HTTP_418');
+        assert.strictEqual(e.message, 'The platform answered HTTP 418: teapot ***.');
+        assertNoSecret(e, [TOKEN]);
+        return true;
+      });
+    });
+
+    it('scrubs a token the platform echoes in its error message', async function () {
+      srv = await startServer(platform((req, res) => json(res, 400, { errorCode: 14011, errorMessage: `callId不存在 token=${req.headers.wellcloud_token}`, instanceId: 'cdr-1', exceptionName: 'X' })));
+      await assert.rejects(makeClient().getCall('nope'), (e) => {
+        assert.strictEqual(e.code, '14011');
+        assert.match(e.message, /^The callId does not exist \(14011\)\. Check the callId\. — platform: callId不存在 token=\*\*\*$/);
+        assert.strictEqual(e.errorMessage, 'callId不存在 token=***');
+        assertNoSecret(e, [TOKEN, CREDS.appSecret, CREDS.apiKey]);
+        return true;
+      });
+    });
+
+    it('treats a 2xx answer carrying a platform error body as that error', async function () {
+      srv = await startServer(platform((req, res) => json(res, 200, { errorCode: 12008, errorMessage: 'cms没有可用的服务实例' })));
+      await assert.rejects(makeClient().dualCall({ deviceId: '8001@test.cc', prefix: '9', customerPhone: '1' }), (e) => e.code === '12008' && e.status === 200);
+    });
+
+    it('reports a dual call answer without callId as BAD_RESPONSE', async function () {
+      srv = await startServer(platform((req, res) => json(res, 200, { ok: true })));
+      await assert.rejects(makeClient().dualCall({ deviceId: '8001@test.cc', prefix: '9', customerPhone: '1' }), (e) => e.code === 'BAD_RESPONSE' && /without callId/.test(e.message));
+    });
+
+    it('rejects a bad base URL on every call, without throwing in the constructor', async function () {
+      client = new WellcloudClient({ baseUrl: 'ftp://x', ...CREDS });
+      await assert.rejects(client.getCall('a'), (e) => e.code === 'INVALID_INPUT' && e.field === 'baseUrl');
+      await assert.rejects(client.applyToken(), (e) => e.code === 'INVALID_INPUT' && e.field === 'baseUrl');
+    });
+
+    it('rejects an empty path parameter before sending anything', async function () {
+      srv = await startServer(platform(ok));
+      const c = makeClient();
+      await assert.rejects(c.getCall(''), (e) => e.code === 'INVALID_INPUT' && e.field === 'callId');
+      await assert.rejects(c.getRecordingAudio('  ', {}), (e) => e.code === 'INVALID_INPUT' && e.field === 'recordingId');
+      assert.strictEqual(srv.requests.length, 0);
+    });
+
+    it('reports ECONNREFUSED with the host and no secret', async function () {
+      srv = await startServer(platform(ok));
+      const url = srv.url;
+      await srv.close();
+      srv = undefined;
+      client = new WellcloudClient({ baseUrl: url, ...CREDS, tokenStyle: 'query', retry: { baseDelayMs: 1 } });
+      await assert.rejects(client.getCall('c-1'), (e) => {
+        assert.strictEqual(e.code, 'ECONNREFUSED');
+        assert.ok(e.message.includes(new URL(url).host));
+        assert.strictEqual(e.platformAnswer(), undefined);
+        assertNoSecret(e, [CREDS.appSecret, CREDS.apiKey]);
+        return true;
+      });
+    });
+  });
+
+  describe('audio streams', function () {
+    it('reads a JSON answer with status 200 on a stream path as an error, never as audio', async function () {
+      srv = await startServer(platform((req, res) => json(res, 200, { errorCode: 14013, errorMessage: '录音文件不存在' })));
+      await assert.rejects(makeClient().getRecordingAudio('r-1', { isWav: 0 }), (e) => e.code === '14013' && /recording file does not exist/.test(e.message));
+    });
+
+    it('reports JSON without an error code on a stream path as BAD_RESPONSE', async function () {
+      srv = await startServer(platform((req, res) => json(res, 200, { hello: 'world' })));
+      await assert.rejects(makeClient().getCallAudio('c-1', {}), (e) => e.code === 'BAD_RESPONSE' && /instead of audio/.test(e.message));
+    });
+
+    it('emits ETIMEDOUT on the stream when the body stalls (the timeout is idle time)', async function () {
+      srv = await startServer(
+        platform((req, res) => {
+          res.writeHead(200, { 'Content-Type': 'audio/mpeg' });
+          res.write(Buffer.alloc(1000, 1));
+          // then nothing more
+        }),
+      );
+      const audio = await makeClient({ timeout: 300 }).getCallAudio('c-1', { isDownload: 1, isWav: 0 });
+      assert.strictEqual(audio.kind, 'stream');
+      const err = await new Promise((resolve) => {
+        audio.stream.on('data', () => undefined);
+        audio.stream.on('error', resolve);
+      });
+      assert.strictEqual(err.name, 'WellcloudError');
+      assert.strictEqual(err.code, 'ETIMEDOUT');
+      assertNoSecret(err, [TOKEN]);
+    });
+
+    it('does not time out a slow but steady body', async function () {
+      srv = await startServer(
+        platform((req, res) => {
+          res.writeHead(200, { 'Content-Type': 'audio/mpeg' });
+          let n = 0;
+          const iv = setInterval(() => {
+            res.write(Buffer.alloc(100, n));
+            if (++n === 8) {
+              clearInterval(iv);
+              res.end();
+            }
+          }, 60);
+        }),
+      );
+      const audio = await makeClient({ timeout: 200 }).getCallAudio('c-1', {});
+      let bytes = 0;
+      for await (const chunk of audio.stream) bytes += chunk.length;
+      assert.strictEqual(bytes, 800);
+    });
+
+    it('emits ABORTED on the stream when the signal aborts after it was returned', async function () {
+      srv = await startServer(
+        platform((req, res) => {
+          res.writeHead(200, { 'Content-Type': 'audio/mpeg' });
+          res.write(Buffer.alloc(10, 1));
+        }),
+      );
+      const ac = new AbortController();
+      const audio = await makeClient().getCallAudio('c-1', {}, { signal: ac.signal });
+      const got = new Promise((resolve) => audio.stream.on('error', resolve));
+      audio.stream.resume();
+      ac.abort();
+      const err = await got;
+      assert.strictEqual(err.code, 'ABORTED');
+      assert.strictEqual(err.name, 'WellcloudError');
+    });
+
+    it('returns the Location of isDownload=2 without following it', async function () {
+      srv = await startServer(
+        platform((req, res) => {
+          if (req.path.startsWith('/files/')) return json(res, 500, {});
+          res.writeHead(302, { Location: 'https://files.example.com/a.mp3?sig=1' });
+          res.end();
+        }),
+      );
+      const out = await makeClient().getCallAudio('c-1', { isDownload: 2, isWav: 1 });
+      assert.deepStrictEqual(out, { kind: 'redirect', status: 302, location: 'https://files.example.com/a.mp3?sig=1' });
+      assert.deepStrictEqual(srv.apiRequests()[0].query, { isDownload: '2', isWav: '1' });
+    });
+
+    it('does not follow a redirect on isDownload=1 (the token never leaves the base URL)', async function () {
+      srv = await startServer(platform((req, res) => { res.writeHead(302, { Location: `${srv.url}/elsewhere` }); res.end(); }));
+      await assert.rejects(makeClient().getCallAudio('c-1', { isDownload: 1 }), (e) => e.code === 'HTTP_302');
+      assert.strictEqual(srv.apiRequests().length, 1);
+    });
+  });
+
+  describe('closing', function () {
+    it('close() aborts what is in flight and later calls fail with ABORTED', async function () {
+      srv = await startServer(platform(() => undefined));
+      const c = makeClient();
+      await c.getToken();
+      const p = c.getCall('c-1');
+      await new Promise((r) => setTimeout(r, 50));
+      c.close();
+      await assert.rejects(p, (e) => e.code === 'ABORTED');
+      await assert.rejects(c.getCall('c-2'), (e) => e.code === 'ABORTED' && /closed/.test(e.message));
+    });
+
+    it('reports to onDebug with secrets scrubbed', async function () {
+      const lines = [];
+      srv = await startServer(platform(ok));
+      await makeClient({ onDebug: (l) => lines.push(l) }).dualCall({ deviceId: '8001@test.cc', prefix: '9', customerPhone: '1' });
+      assert.ok(lines.some((l) => l.includes('POST /api/ext/v2/calls/uc -> 200')), lines.join('\n'));
+      for (const l of lines) for (const s of [TOKEN, CREDS.appSecret, CREDS.apiKey]) assert.ok(!l.includes(s));
+    });
+  });
+});

@@ -1,0 +1,293 @@
+/**
+ * The receiving end of the platform's event pushes (API.md "Events pushed to a subscriber URL"),
+ * without Node-RED: read a request body (object, JSON text or Buffer), check it, normalise legacy
+ * shapes, add ISO times, and say where it goes and how to recognise its retries.
+ *
+ * Routing: `callEnd` (and legacy `CallEndEvent`) -> port 0, `agentStateEvent` (and legacy
+ * `AgentStatusEvent`) -> port 1, any other object with an `eventName` -> port 2, and a JSON array
+ * (the legacy hourly outbound-result push) -> port 2 with the topic `outboundResult`.
+ *
+ * ISO times (UTC, `toISOString()`) are added beside the platform's China-time texts, never in
+ * their place: `timestampIso` on every event; `startTimeIso`, `answerTimeIso`, `endTimeIso` on
+ * callEnd; `stateChangeTimeIso` and `lastStateChangeTimeIso` on agentStateEvent; on each outbound
+ * result `startTimeIso`, `endTimeIso`, `respondTimeIso` (epoch ms there; 0 = none, no field).
+ */
+import { createHash } from 'crypto';
+import { t, type Lang } from './i18n';
+import { eventTimeIso } from './events-time';
+import { isObject, normaliseLegacyAgentStatus, normaliseLegacyCallEnd } from './events-legacy';
+import { authenticate, firstString, type AuthOptions, type EventRequest } from './events-auth';
+import './events-messages';
+
+export * from './events-auth';
+export * from './events-dedupe';
+export * from './events-agents';
+export { eventTimeIso } from './events-time';
+export { LEGACY_AGENT_STATES, normaliseLegacyAgentStatus, normaliseLegacyCallEnd } from './events-legacy';
+
+export const CALL_END = 'callEnd';
+export const AGENT_STATE = 'agentStateEvent';
+export const OUTBOUND_RESULT = 'outboundResult';
+/** Default body limit: 1000 outbound results with generous call-attached data fit well below it. */
+export const DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+export type EventPort = 0 | 1 | 2;
+
+/** Why a body was refused (the `code` of the 400 answer). */
+export type MalformedCode =
+  | 'EMPTY_BODY'
+  | 'BODY_TOO_LARGE'
+  | 'BAD_JSON'
+  | 'NOT_AN_OBJECT'
+  | 'MISSING_FIELD'
+  | 'BAD_FIELD'
+  | 'NOT_OUTBOUND_RESULTS';
+
+export interface AcceptedEvent {
+  ok: true;
+  /** Output index: 0 callEnd, 1 agentStateEvent, 2 anything else. */
+  port: EventPort;
+  /** Event name after normalisation (`callEnd` for a legacy CallEndEvent); `outboundResult` for arrays. */
+  topic: string;
+  /** The event (an object), or the array of outbound results. */
+  payload: Record<string, unknown> | Record<string, unknown>[];
+  /** Identifies the event across the platform's retries (see dedupeKey). */
+  key: string;
+}
+
+export interface RejectedBody {
+  ok: false;
+  code: MalformedCode;
+  reason: string;
+  field?: string;
+}
+
+export type ParsedBody = AcceptedEvent | RejectedBody;
+
+export interface ParseOptions {
+  lang?: Lang;
+  /** Largest accepted body in bytes (default 2 MB). */
+  maxBytes?: number;
+  /** Content-Length of the request when known: lets an already-parsed object be measured without serialising it. */
+  contentLength?: number;
+}
+
+type Obj = Record<string, unknown>;
+
+function reject(lang: Lang | undefined, code: MalformedCode, key: string, vars: Obj = {}, field?: string): RejectedBody {
+  const r: RejectedBody = { ok: false, code, reason: t(lang, key, vars) };
+  if (field !== undefined) r.field = field;
+  return r;
+}
+
+function addIso(o: Obj, fields: readonly string[]): void {
+  for (const f of fields) {
+    const iso = eventTimeIso(o[f]);
+    if (iso !== undefined) o[`${f}Iso`] = iso;
+  }
+}
+
+const ISO_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  [CALL_END]: ['timestamp', 'startTime', 'answerTime', 'endTime'],
+  [AGENT_STATE]: ['timestamp', 'stateChangeTime', 'lastStateChangeTime'],
+};
+const RESULT_ISO_FIELDS = ['startTime', 'endTime', 'respondTime'] as const;
+
+/** sha256 of the JSON text, for bodies without a serial. */
+function contentHash(v: unknown): string {
+  return createHash('sha256').update(JSON.stringify(v), 'utf8').digest('base64url').slice(0, 22);
+}
+
+/**
+ * The identity of an event across retries: event name + serial (+ callId for callEnd). Events
+ * without a serial, and outbound-result arrays, are identified by a hash of their content
+ * (a retry repeats the same body).
+ */
+export function dedupeKey(topic: string, payload: Obj | Obj[]): string {
+  if (Array.isArray(payload) || payload.serial === undefined || payload.serial === null || payload.serial === '') {
+    const content = Array.isArray(payload) ? payload : (isObject(payload.original) ? payload.original : payload);
+    return `${topic}|#${contentHash(content)}`;
+  }
+  const serial = String(payload.serial);
+  return topic === CALL_END ? `${topic}|${serial}|${String(payload.callId)}` : `${topic}|${serial}`;
+}
+
+function byteLength(body: unknown, opts: ParseOptions): number | undefined {
+  if (Buffer.isBuffer(body)) return body.length;
+  if (typeof body === 'string') return Buffer.byteLength(body, 'utf8');
+  if (opts.contentLength !== undefined && Number.isFinite(opts.contentLength)) return opts.contentLength;
+  try {
+    const text = JSON.stringify(body);
+    return text === undefined ? 0 : Buffer.byteLength(text, 'utf8');
+  } catch {
+    return undefined; // circular or BigInt: not something a request body can be
+  }
+}
+
+/** Buffer/text -> JSON value, or a rejection. */
+function decode(body: Buffer | string, lang: Lang | undefined): { value: unknown } | RejectedBody {
+  const text = (Buffer.isBuffer(body) ? body.toString('utf8') : body).replace(/^\uFEFF/, '').trim();
+  if (text === '') return reject(lang, 'EMPTY_BODY', 'events.emptyBody');
+  try {
+    return { value: JSON.parse(text) as unknown };
+  } catch (e) {
+    const detail = e instanceof Error ? e.message.slice(0, 120) : 'parse error';
+    return reject(lang, 'BAD_JSON', 'events.badJson', { detail });
+  }
+}
+
+function requireString(o: Obj, field: string, path: string, lang: Lang | undefined): RejectedBody | undefined {
+  const v = o[field];
+  if (v === undefined || v === null || v === '') return reject(lang, 'MISSING_FIELD', 'events.missingField', { field: path }, path);
+  if (typeof v !== 'string') {
+    return reject(lang, 'BAD_FIELD', 'events.badField', { field: path, expected: t(lang, 'events.expected.string') }, path);
+  }
+  return undefined;
+}
+
+function requireObject(o: Obj, field: string, lang: Lang | undefined): RejectedBody | Obj {
+  const v = o[field];
+  if (v === undefined || v === null) return reject(lang, 'MISSING_FIELD', 'events.missingField', { field }, field);
+  if (!isObject(v)) return reject(lang, 'BAD_FIELD', 'events.badField', { field, expected: t(lang, 'events.expected.object') }, field);
+  return v;
+}
+
+function isRejected(v: unknown): v is RejectedBody {
+  return isObject(v) && v.ok === false;
+}
+
+/** A legacy event -> its current shape, or a rejection; undefined when `ev` is not a legacy event. */
+function normaliseLegacy(ev: Obj, lang: Lang | undefined): Obj | RejectedBody | undefined {
+  if (ev.eventName === 'CallEndEvent') {
+    const call = requireObject(ev, 'call', lang);
+    if (isRejected(call)) return call;
+    return requireString(call, 'id', 'call.id', lang) ?? normaliseLegacyCallEnd(ev, call);
+  }
+  if (ev.eventName === 'AgentStatusEvent') {
+    const agent = requireObject(ev, 'agent', lang);
+    if (isRejected(agent)) return agent;
+    return requireString(agent, 'agentId', 'agent.agentId', lang) ?? normaliseLegacyAgentStatus(ev, agent);
+  }
+  return undefined;
+}
+
+/** Checks and enriches one event object. Returns a copy; the input is not modified. */
+export function readEvent(input: Obj, lang?: Lang): AcceptedEvent | RejectedBody {
+  const nameError = requireString(input, 'eventName', 'eventName', lang);
+  if (nameError) return nameError;
+  const legacy = normaliseLegacy(input, lang);
+  if (legacy && isRejected(legacy)) return legacy;
+  const ev: Obj = legacy ? legacy : { ...input };
+  const name = ev.eventName as string;
+  if (name === CALL_END) {
+    const e = requireString(ev, 'callId', 'callId', lang);
+    if (e) return e;
+  } else if (name === AGENT_STATE) {
+    const e = requireString(ev, 'id', 'id', lang) ?? requireString(ev, 'acState', 'acState', lang);
+    if (e) return e;
+  }
+  addIso(ev, ISO_FIELDS[name] ?? ['timestamp']);
+  const port: EventPort = name === CALL_END ? 0 : name === AGENT_STATE ? 1 : 2;
+  return { ok: true, port, topic: name, payload: ev, key: dedupeKey(name, ev) };
+}
+
+/** Checks and enriches the legacy hourly outbound-result push (a JSON array of result objects). */
+export function readOutboundResults(input: unknown[], lang?: Lang): AcceptedEvent | RejectedBody {
+  if (input.length === 0) return reject(lang, 'NOT_OUTBOUND_RESULTS', 'events.emptyArray');
+  const results: Obj[] = [];
+  for (let i = 0; i < input.length; i++) {
+    const item = input[i];
+    const usable = isObject(item) && ((typeof item.callId === 'string' && item.callId !== '') || (item.id !== undefined && item.id !== null && item.id !== ''));
+    if (!usable) return reject(lang, 'NOT_OUTBOUND_RESULTS', 'events.notResult', { index: i }, `[${i}]`);
+    const copy: Obj = { ...item };
+    addIso(copy, RESULT_ISO_FIELDS);
+    results.push(copy);
+  }
+  return { ok: true, port: 2, topic: OUTBOUND_RESULT, payload: results, key: dedupeKey(OUTBOUND_RESULT, input as Obj[]) };
+}
+
+/**
+ * Reads a pushed body: an object (already parsed by `http in`), JSON text or a Buffer.
+ * Never throws: anything unusable comes back as `{ok: false, code, reason, field?}`.
+ */
+export function parseEventBody(body: unknown, opts: ParseOptions = {}): ParsedBody {
+  const { lang } = opts;
+  const max = opts.maxBytes ?? DEFAULT_MAX_BODY_BYTES;
+  if (body === undefined || body === null) return reject(lang, 'EMPTY_BODY', 'events.emptyBody');
+  const size = byteLength(body, opts);
+  if (size === undefined) return reject(lang, 'NOT_AN_OBJECT', 'events.notObject');
+  if (size > max) return reject(lang, 'BODY_TOO_LARGE', 'events.tooLarge', { max });
+  let value: unknown = body;
+  if (Buffer.isBuffer(body) || typeof body === 'string') {
+    const decoded = decode(body, lang);
+    if (isRejected(decoded)) return decoded;
+    value = decoded.value;
+  }
+  if (Array.isArray(value)) return readOutboundResults(value, lang);
+  if (!isObject(value)) return reject(lang, 'NOT_AN_OBJECT', 'events.notObject');
+  return readEvent(value, lang);
+}
+
+/** What to answer an HTTP request with. */
+export interface Answer {
+  /** 200 accepted, duplicate or URL check; 400 malformed; 401 failed secret or signature; 500 internal error. */
+  status: number;
+  body: Record<string, unknown>;
+}
+
+export const OK_ANSWER: Readonly<Answer> = Object.freeze({ status: 200, body: Object.freeze({ result: 'ok' }) });
+
+export function rejectionAnswer(r: RejectedBody): Answer {
+  const body: Obj = { result: 'error', code: r.code, reason: r.reason };
+  if (r.field !== undefined) body.field = r.field;
+  return { status: 400, body };
+}
+
+export interface ReceiveOptions extends AuthOptions, Omit<ParseOptions, 'contentLength'> {}
+
+/**
+ * The outcome of one request: an event for the flow, or an answer the receiver gives at once
+ * (the GET URL check, a refused body, a failed secret or signature check). `warning` is set for
+ * refusals (safe to log: it never holds the secret, the token or the body).
+ */
+export type Receipt =
+  | { kind: 'event'; event: AcceptedEvent }
+  | { kind: 'answer'; answer: Answer; warning?: string; code?: string };
+
+function unauthorized(code: 'UNAUTHORIZED' | 'BAD_SIGNATURE', lang: Lang | undefined): Receipt {
+  const reason = t(lang, code === 'UNAUTHORIZED' ? 'events.unauthorized' : 'events.badSignature');
+  return { kind: 'answer', answer: { status: 401, body: { result: 'error', code, reason } }, warning: reason, code };
+}
+
+/** The legacy URL check: GET with echostr (and, when a signToken is set, a valid signature). */
+function urlCheck(req: EventRequest, lang: Lang | undefined): Receipt {
+  const echostr = firstString(req.query?.echostr);
+  if (echostr === undefined || echostr === '') {
+    const r = reject(lang, 'MISSING_FIELD', 'events.noEchostr', {}, 'echostr');
+    return { kind: 'answer', answer: rejectionAnswer(r), warning: r.reason, code: r.code };
+  }
+  return { kind: 'answer', answer: { status: 200, body: { result: echostr } } };
+}
+
+function contentLengthOf(req: EventRequest | undefined): number | undefined {
+  const v = firstString(req?.headers?.['content-length']);
+  const n = v === undefined ? Number.NaN : Number(v);
+  return Number.isInteger(n) && n >= 0 ? n : undefined;
+}
+
+/**
+ * One pushed request (or, without `req`, a body handed over inside a flow: no HTTP checks).
+ * Checks the secret and signature first, then answers the GET URL check or reads the body.
+ * Never throws.
+ */
+export function receive(body: unknown, req: EventRequest | undefined, opts: ReceiveOptions = {}): Receipt {
+  const { lang } = opts;
+  if (req) {
+    const failure = authenticate(opts, req);
+    if (failure) return unauthorized(failure, lang);
+    if (typeof req.method === 'string' && req.method.toUpperCase() === 'GET') return urlCheck(req, lang);
+  }
+  const parsed = parseEventBody(body, { lang, maxBytes: opts.maxBytes, contentLength: contentLengthOf(req) });
+  if (!parsed.ok) return { kind: 'answer', answer: rejectionAnswer(parsed), warning: parsed.reason, code: parsed.code };
+  return { kind: 'event', event: parsed };
+}

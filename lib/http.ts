@@ -3,6 +3,7 @@
  * cancellation, GET-only retries with backoff, and the mapping of every failure to a
  * `WellcloudError` built from safe fields only (never the axios error, its config or headers).
  */
+import { setMaxListeners } from 'events';
 import http from 'http';
 import https from 'https';
 import { PassThrough, Readable } from 'stream';
@@ -211,7 +212,7 @@ export class HttpCore {
   private readonly httpAgent = new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS });
   private readonly httpsAgent = new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS });
   private readonly host: string;
-  private allController = new AbortController();
+  private allController = newClientController();
   private closed = false;
 
   constructor(private readonly opts: HttpCoreOptions) {
@@ -244,7 +245,7 @@ export class HttpCore {
   /** Aborts every request, backoff sleep and token wait in flight; new requests still work. */
   abortAll(): void {
     const old = this.allController;
-    this.allController = new AbortController();
+    this.allController = newClientController();
     old.abort();
   }
 
@@ -377,23 +378,40 @@ export class HttpCore {
     g: { timeoutMs: number; arm: (ms: number) => void; disarm: () => void; release: () => void; failure: (e: unknown) => WellcloudError },
   ): Readable {
     const out = new PassThrough();
+    // a consumer that listens for errors gets the WellcloudError; a stream nobody listens to is
+    // just closed, so a late failure can never crash the process with an unhandled 'error'
+    const fail = (err: WellcloudError): void => {
+      if (out.destroyed) return;
+      if (out.listenerCount('error') > 0) out.destroy(err);
+      else out.destroy();
+    };
     const rearm = (): void => g.arm(g.timeoutMs);
-    source.on('data', rearm);
-    source.on('resume', rearm);
-    source.on('pause', g.disarm);
-    source.once('end', g.disarm);
-    source.on('error', (e: unknown) => {
-      if (!out.destroyed) out.destroy(g.failure(e));
+    // forwarded by hand rather than with pipe(), whose own 'error' listener on `out` would
+    // rethrow when the consumer has none; backpressure pauses the idle timer
+    source.on('data', (chunk: Buffer) => {
+      rearm();
+      if (!out.write(chunk)) {
+        g.disarm();
+        source.pause();
+      }
     });
+    out.on('drain', () => {
+      rearm();
+      source.resume();
+    });
+    source.once('end', () => {
+      g.disarm();
+      out.end();
+    });
+    source.on('error', (e: unknown) => fail(g.failure(e)));
     source.once('close', () => {
       g.release();
-      if (!source.readableEnded && !out.destroyed) out.destroy(g.failure(new Error('socket hang up')));
+      if (!source.readableEnded) fail(g.failure(new Error('socket hang up')));
     });
     out.once('close', () => {
       g.release();
       if (!source.destroyed) source.destroy();
     });
-    source.pipe(out);
     rearm();
     return out;
   }
@@ -425,7 +443,7 @@ export class HttpCore {
   private platformError(status: number, p: PlatformBody, context: ErrorContext): WellcloudError {
     const code = String(p.errorCode).trim();
     const at = code === '14015' ? splitPointOf(p.errorMessage) : undefined;
-    let message = t(this.lang, platformKey(code, status, context), { code, status, at: at ? ` (${at})` : '' });
+    let message = t(this.lang, platformKey(code, status, context), { code, status, text: '', at: at ? ` (${at})` : '' });
     if (p.errorMessage) message += t(this.lang, 'platform.says', { message: p.errorMessage });
     return new WellcloudError({
       code,
@@ -452,6 +470,13 @@ export class HttpCore {
   }
 }
 
+/** Every request in flight listens to the client's controller: no listener limit there. */
+function newClientController(): AbortController {
+  const c = new AbortController();
+  setMaxListeners(0, c.signal);
+  return c;
+}
+
 function hostOf(baseUrl: string): string {
   try {
     return new URL(baseUrl).host;
@@ -469,9 +494,12 @@ export function splitPointOf(errorMessage: string | undefined): string | undefin
 }
 
 function platformKey(code: string, status: number, context: ErrorContext): string {
-  if (context === 'token' && (code === '401' || code === '403')) return 'token.rejected';
+  const echoesStatus = code === String(status);
+  if (context === 'token' && (code === '401' || code === '403' || (echoesStatus && status >= 400 && status < 500))) return 'token.rejected';
   if (code === '14001' || code === '14002') return `platform.${code}.${context === 'dualCall' ? 'dualCall' : 'query'}`;
-  return hasMessage(`platform.${code}`) ? `platform.${code}` : status >= 500 ? 'http.500' : 'platform.unknown';
+  if (hasMessage(`platform.${code}`)) return `platform.${code}`;
+  // a body that only repeats the HTTP status explains nothing more than the status does
+  return echoesStatus ? statusKey(status, context) : status >= 500 ? 'http.500' : 'platform.unknown';
 }
 
 function statusKey(status: number, context: ErrorContext): string {

@@ -399,6 +399,22 @@ describe('lib/client request core (local server)', function () {
       assert.strictEqual(bytes, 800);
     });
 
+    it('does not time out while the consumer applies backpressure', async function () {
+      const size = 2 * 1024 * 1024;
+      srv = await startServer(
+        platform((req, res) => {
+          res.writeHead(200, { 'Content-Type': 'audio/wav', 'Content-Length': String(size) });
+          res.end(Buffer.alloc(size, 7));
+        }),
+      );
+      const audio = await makeClient({ timeout: 150 }).getCallAudio('c-1', { isWav: 1 });
+      assert.strictEqual(audio.contentLength, size);
+      await new Promise((r) => setTimeout(r, 400));
+      let bytes = 0;
+      for await (const chunk of audio.stream) bytes += chunk.length;
+      assert.strictEqual(bytes, size);
+    });
+
     it('emits ABORTED on the stream when the signal aborts after it was returned', async function () {
       srv = await startServer(
         platform((req, res) => {
@@ -414,6 +430,21 @@ describe('lib/client request core (local server)', function () {
       const err = await got;
       assert.strictEqual(err.code, 'ABORTED');
       assert.strictEqual(err.name, 'WellcloudError');
+    });
+
+    it('closes a stream nobody listens to without an uncaught error when the client closes', async function () {
+      srv = await startServer(
+        platform((req, res) => {
+          res.writeHead(200, { 'Content-Type': 'audio/mpeg' });
+          res.write(Buffer.alloc(10, 1));
+        }),
+      );
+      const c = makeClient();
+      const audio = await c.getCallAudio('c-1', {});
+      const closed = new Promise((resolve) => audio.stream.once('close', resolve));
+      c.close();
+      await closed;
+      assert.strictEqual(audio.stream.destroyed, true);
     });
 
     it('returns the Location of isDownload=2 without following it', async function () {

@@ -23,3 +23,4 @@ export {
 } from './validate';
 export type { Optional } from './validate';
 export { DEFAULT_TOKEN_LIFETIME_MS, DEFAULT_RENEW_MARGIN_MS } from './token';
+export { startSandbox, DEMO_CREDENTIALS } from './sandbox';

@@ -8,7 +8,7 @@
  * at month boundaries is exercised. About 2 % of the calls have no recording (14012).
  */
 import { DEMO_AGENTS, DEMO_CAMPAIGNS, DEMO_CAMPAIGN_ID, DemoCampaign, GUIDE_EXAMPLE_CALL_ID, NO_RECORDING_CALL_ID,
-  SAMPLE_CALL_ID, SAMPLE_RECORDING_ID, SAMPLE_RING_RECORDING_ID, SAMPLE_ROBOT_CALL_ID } from './demo';
+  OLD_RECORDING_ID, SAMPLE_CALL_ID, SAMPLE_RECORDING_ID, SAMPLE_RING_RECORDING_ID, SAMPLE_ROBOT_CALL_ID } from './demo';
 import { buildCall, buildRecording, CallKind, CallParams, drawCall } from './generate';
 import { hashString, mixSeed, mulberry32, randInt, uuidFrom } from './random';
 import { RecordingJson, SimCall, SimRecording } from './records';
@@ -21,6 +21,8 @@ export interface StoreOptions {
   fromMs: number;
   toMs: number;
   domain: string;
+  /** Start of the China day the sample fixtures are dated on (default: yesterday). */
+  fixtureDayMs?: number;
 }
 
 /** What a test may give to add a call; everything else is drawn from the call id. */
@@ -73,7 +75,8 @@ export class CallStore {
   constructor(readonly opts: StoreOptions) {
     this.firstDay = dayNumber(chinaDayStart(opts.fromMs));
     this.lastDay = dayNumber(chinaDayStart(opts.toMs));
-    for (const call of fixtures(opts.domain)) {
+    const fixtureDay = opts.fixtureDayMs ?? chinaDayStart(Date.now()) - DAY_MS;
+    for (const call of fixtures(opts.domain, fixtureDay)) {
       this.fixtureIds.add(call.callId);
       this.putExtra(call);
     }
@@ -308,7 +311,7 @@ function applyFields(call: SimCall, fields: Record<string, unknown> | undefined)
 
 // ---- fixtures (independent of the seed) ----
 
-function fixtures(domain: string): SimCall[] {
+function fixtures(domain: string, day: number): SimCall[] {
   const agent = DEMO_AGENTS[0];
   const agent2 = DEMO_AGENTS[1];
   const campaign = DEMO_CAMPAIGNS.find((c) => c.id === DEMO_CAMPAIGN_ID);
@@ -337,14 +340,15 @@ function fixtures(domain: string): SimCall[] {
     recordings: [],
     ...over,
   });
-  const sampleBegin = chinaInstant(2025, 3, 14, 10, 30, 0);
+  const hms = (h: number, m: number, s: number): number => day + ((h * 60 + m) * 60 + s) * 1000;
+  const sampleBegin = hms(10, 30, 0);
   const sample = base(SAMPLE_CALL_ID, sampleBegin, {
     recordings: [
       { id: SAMPLE_RING_RECORDING_ID, type: '1', format: 'MP3', startMs: sampleBegin, lengthSec: 5.2 },
       { id: SAMPLE_RECORDING_ID, type: '2', format: 'MP3', startMs: sampleBegin + 8200, lengthSec: 12.48 },
     ],
   });
-  const noRec = base(NO_RECORDING_CALL_ID, chinaInstant(2025, 3, 14, 10, 35, 12), {
+  const noRec = base(NO_RECORDING_CALL_ID, hms(10, 35, 12), {
     kind: 'manual',
     ani: `${agent2.ext}@${domain}`,
     dnis: `913800138000@${domain}`,
@@ -359,7 +363,7 @@ function fixtures(domain: string): SimCall[] {
     hangupDevice: '13800138000',
     satisfaction: null,
   });
-  const robotBegin = chinaInstant(2025, 3, 14, 11, 0, 0);
+  const robotBegin = hms(11, 0, 0);
   const robot = base(SAMPLE_ROBOT_CALL_ID, robotBegin, {
     kind: 'robot',
     ani: `6001@${domain}`,
@@ -376,7 +380,7 @@ function fixtures(domain: string): SimCall[] {
     campaign: {
       campaign,
       batchId: '2d1f0c3b-7a6e-4b5d-9c8f-1e2d3c4b5a69',
-      batchName: `${campaign.name}-20250314090000000`,
+      batchName: `${campaign.name}-${formatCompact(hms(9, 0, 0))}`,
       round: 1,
       rosterId: '15',
       customerId: 'C00000015',
@@ -402,7 +406,7 @@ function fixtures(domain: string): SimCall[] {
     endType: 4,
     hangupDevice: `8002@${domain}`,
     satisfaction: null,
-    recordings: [{ id: 'a3c5e7f9-1b2d-4e6f-8a0c-2e4f6a8c0e1b', type: '2', format: 'MP3', startMs: guideBegin + 4000, lengthSec: 3.124 }],
+    recordings: [{ id: OLD_RECORDING_ID, type: '2', format: 'MP3', startMs: guideBegin + 4000, lengthSec: 3.124 }],
   });
   return [sample, noRec, robot, guide].map(buildCall);
 }

@@ -86,17 +86,25 @@ export const DEMO_TEMPLATE_IDS: readonly string[] = Object.freeze(DEMO_CAMPAIGNS
 /** Keys of the hidden uui data of robot calls (filter with uuiKey / uuiValue). */
 export const DEMO_UUI_KEYS = Object.freeze(['currentCallLevel', 'intentTag', 'lastNode']);
 
-/** An answered inbound call (2025-03-14 10:30:00) with two recordings (ringing + talk). */
+/*
+ * Fixtures, the same for every seed. The sample calls are dated the day before the sandbox
+ * started (China time), so their WAV renditions exist (wavDays); the guide's example call
+ * keeps its 2020 date and serves as the "too old for WAV" case.
+ */
+
+/** An answered inbound call (yesterday 10:30:00) with two recordings (ringing + talk). */
 export const SAMPLE_CALL_ID = 'e617caaf-1fc6-4998-a8a8-c9313fefde38';
 /** The talk recording of SAMPLE_CALL_ID (MP3, 12.48 s). */
 export const SAMPLE_RECORDING_ID = '31a3f631-ed66-4713-86b2-c8d75ef4a4c7';
 /** The ringing recording of SAMPLE_CALL_ID. */
 export const SAMPLE_RING_RECORDING_ID = '0b6f3d2e-8a41-4c7e-9d15-6e2f8a3b7c90';
-/** A call that exists but has no recording (2025-03-14 10:35:12): 14012 / 14013. */
+/** A call that exists but has no recording (yesterday 10:35:12): 14012 / 14013. */
 export const NO_RECORDING_CALL_ID = '000371b2-2522-4c13-b414-8cdc5fa0b159';
-/** A robot call of DEMO_CAMPAIGN_ID (2025-03-14 11:00:00), uui currentCallLevel = F. */
+/** A robot call of DEMO_CAMPAIGN_ID (yesterday 11:00:00), uui currentCallLevel = F. */
 export const SAMPLE_ROBOT_CALL_ID = '5c2d8e4f-1a3b-4c6d-8e9f-0a1b2c3d4e5f';
 /** The guide's §4.5.3 example call (2020-12-18 14:08:10, outside the seeded window, on the demo domain). */
 export const GUIDE_EXAMPLE_CALL_ID = '7714f197-6784-4762-905b-0f0bd88e5c59';
+/** The recording of GUIDE_EXAMPLE_CALL_ID: MP3 works, WAV answers 14013 (older than wavDays). */
+export const OLD_RECORDING_ID = 'a3c5e7f9-1b2d-4e6f-8a0c-2e4f6a8c0e1b';
 /** A call id that never exists: 14011. */
 export const UNKNOWN_CALL_ID = 'ffffffff-ffff-4fff-bfff-ffffffffffff';

@@ -59,21 +59,23 @@ export function pickWeighted<T>(rng: Rng, items: ReadonlyArray<readonly [T, numb
   return last[0];
 }
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** n hex digits (n even) from 32-bit draws. */
 function hex(rng: Rng, n: number): string {
   let s = '';
-  for (let i = 0; i < n; i++) s += Math.floor(rng() * 16).toString(16);
-  return s;
+  for (let i = 0; i < n; i += 8) {
+    const w = Math.floor(rng() * 4294967296);
+    s += (HEX[w >>> 24] as string) + HEX[(w >>> 16) & 255] + HEX[(w >>> 8) & 255] + HEX[w & 255];
+  }
+  return s.length === n ? s : s.slice(0, n);
 }
 
-/** A version-4 shaped UUID drawn from `rng`. */
+/** A version-4 shaped UUID drawn from `rng` (four 32-bit draws). */
 export function uuidFrom(rng: Rng): string {
-  const variant = (8 + Math.floor(rng() * 4)).toString(16);
-  return `${hex(rng, 8)}-${hex(rng, 4)}-4${hex(rng, 3)}-${variant}${hex(rng, 3)}-${hex(rng, 12)}`;
-}
-
-/** 32 lower-case hex digits (the platform's activity and batch id shape). */
-export function hex32From(rng: Rng): string {
-  return hex(rng, 32);
+  const h = hex(rng, 32);
+  const variant = '89ab'[parseInt(h.charAt(16), 16) & 3] as string;
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /** A digit string of length n. */

@@ -1,0 +1,400 @@
+'use strict';
+/*
+ * Driving the Node-RED editor with playwright-core. Functions named `in*` run inside the page
+ * (page.evaluate) and use the editor's own globals (RED, $); keep them self-contained.
+ */
+const fs = require('fs');
+const path = require('path');
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+/**
+ * Chromium flags. Playwright adds --headless itself (headless: true) and gives every launch a fresh
+ * temporary --user-data-dir of its own (it refuses one in `args`), removed when the browser closes.
+ */
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+/** Launches Debian's chromium (never a downloaded browser). */
+async function launchBrowser() {
+  const { chromium } = require('playwright-core');
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+}
+
+/**
+ * Console errors, page errors and failed responses of a page. Ignored, each for a reason:
+ * - none so far: every console error fails the test that caused it.
+ */
+const HARMLESS = [];
+
+function watchPage(page) {
+  const problems = [];
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error') return;
+    const text = msg.text();
+    if (HARMLESS.some((h) => h.re.test(text))) return;
+    problems.push(`console.error: ${text}${msg.location() && msg.location().url ? ` (${msg.location().url})` : ''}`);
+  });
+  page.on('pageerror', (err) => problems.push(`page error: ${err && err.stack ? err.stack.split('\n').slice(0, 3).join(' | ') : err}`));
+  page.on('response', (res) => {
+    if (res.status() >= 400) problems.push(`HTTP ${res.status()} for ${res.request().method()} ${res.url()}`);
+  });
+  page.on('requestfailed', (req) => problems.push(`request failed: ${req.method()} ${req.url()} (${req.failure() && req.failure().errorText})`));
+  return {
+    /** Problems since the last call. */
+    take() {
+      return problems.splice(0, problems.length);
+    },
+  };
+}
+
+async function openEditor(page, url) {
+  await page.goto(url, { waitUntil: 'domcontentloaded' });
+  await page.waitForFunction(
+    () =>
+      window.RED &&
+      RED.nodes &&
+      RED.workspaces &&
+      RED.workspaces.active() &&
+      document.querySelector('#red-ui-workspace-chart svg') &&
+      document.querySelectorAll('.red-ui-palette-node').length > 0 &&
+      !document.querySelector('#red-ui-loading-progress:not([style*="none"])'),
+    null,
+    { timeout: 60000 },
+  );
+  // the editor fades its loader out; wait until nothing covers the canvas
+  await page.waitForFunction(() => !$('#red-ui-loading-progress').is(':visible'), null, { timeout: 30000 });
+  // the rotating tips cover part of the sidebar in screenshots; a user can switch them off too
+  await page.evaluate(() => RED.actions.invoke('core:toggle-show-tips', false));
+}
+
+// ---------------------------------------------------------------------------------------------
+// in-page inspectors
+
+/** Palette facts per type: category container, label, colour, resolved icon URL. */
+function inPalette(types) {
+  return types.map((type) => {
+    const def = RED.nodes.getType(type);
+    const el = $(`.red-ui-palette-node[data-palette-type="${type}"]`);
+    return {
+      type,
+      registered: Boolean(def),
+      category: def && def.category,
+      color: def && def.color,
+      inWellcloud: el.closest('#red-ui-palette-wellcloud').length > 0,
+      inPalette: el.length > 0,
+      label: el.find('.red-ui-palette-label').text().trim(),
+      icon: def ? RED.utils.getNodeIcon(def) : null,
+      declaredIcon: def && typeof def.icon === 'string' ? def.icon : null,
+      module: def && def.set && def.set.module,
+    };
+  });
+}
+
+/** The editor's definition facts we check for a node on the canvas. */
+function inNodeFacts(id) {
+  const n = RED.nodes.node(id);
+  const def = n._def;
+  const call = (f, ...args) => {
+    try {
+      return typeof f === 'function' ? f.call(n, ...args) : f;
+    } catch (e) {
+      return `!error: ${e.message}`;
+    }
+  };
+  const outputs = Number(n.outputs || def.outputs || 0);
+  return {
+    id,
+    type: n.type,
+    valid: n.valid,
+    validationErrors: n.validationErrors || [],
+    label: call(def.label),
+    paletteLabel: call(def.paletteLabel),
+    inputs: def.inputs || 0,
+    outputs,
+    inputLabels: def.inputs ? [call(def.inputLabels, 0)] : [],
+    outputLabels: Array.from({ length: outputs }, (_, i) => call(def.outputLabels, i)),
+    hasServer: Boolean(def.defaults && def.defaults.server && def.defaults.server.type === 'wellcloud-config'),
+  };
+}
+
+/**
+ * The open edit dialog of `type`: every node-input-* id of its template, whether it exists, is
+ * visible (itself or as a typedInput), carries the node's value, and the typedInputs' types.
+ */
+function inDialog(type) {
+  const def = RED.nodes.getType(type);
+  const isConfig = def.category === 'config';
+  const prefix = isConfig ? 'node-config-input' : 'node-input';
+  const form = $(isConfig ? '#node-config-dialog-edit-form' : '#dialog-form');
+  const stack = RED.editor.getEditStack();
+  const node = stack[stack.length - 1];
+  const template = $(`script[data-template-name="${type}"]`).html() || '';
+  const ids = [...new Set([...template.matchAll(new RegExp(`id="(${prefix}-[\\w-]+)"`, 'g'))].map((m) => m[1]))];
+  const fields = ids.map((id) => {
+    const el = form.find(`#${id}`);
+    const prop = id.slice(prefix.length + 1);
+    const typed = el.next('.red-ui-typedInput-container');
+    const isTyped = typed.length > 0;
+    const kind = el.is('select') ? 'select' : el.attr('type') === 'checkbox' ? 'checkbox' : el.attr('type') === 'hidden' ? 'hidden' : isTyped ? 'typedInput' : el.is('input, textarea') ? 'text' : 'other';
+    const shown = isTyped ? typed.is(':visible') && typed.outerWidth() > 20 : el.is(':visible');
+    let initialised = null;
+    if (el.length && def.defaults && Object.prototype.hasOwnProperty.call(def.defaults, prop)) {
+      const want = node[prop] === undefined || node[prop] === null ? '' : node[prop];
+      let have;
+      if (kind === 'checkbox') have = el.prop('checked');
+      else if (isTyped) have = el.typedInput('value');
+      else have = el.val();
+      initialised = kind === 'checkbox' ? Boolean(have) === Boolean(want) : String(have === null ? '' : have) === String(want) || (prop === 'server' && (want === '' || want === '_ADD_'));
+      if (!initialised) initialised = `dialog has ${JSON.stringify(have)}, node has ${JSON.stringify(want)}`;
+    } else if (el.length && def.credentials && Object.prototype.hasOwnProperty.call(def.credentials, prop)) {
+      initialised = true; // credentials are filled by the editor from has_<name>, not from defaults
+    }
+    let typedTypes = null;
+    if (isTyped) {
+      const inst = el.typedInput('instance');
+      typedTypes = (inst && inst.typeList ? inst.typeList : []).map((t) => (typeof t === 'string' ? t : t.value));
+    }
+    return { id, prop, exists: el.length > 0, kind, shown, initialised, typedTypes, typeFieldDefault: Boolean(def.defaults && def.defaults[`${prop}Type`]) };
+  });
+  return { isConfig, prefix, fields, defaults: Object.keys(def.defaults || {}), credentials: Object.keys(def.credentials || {}) };
+}
+
+/**
+ * Visible ids under every value of every choice control (select, checkbox, option-only
+ * typedInput) taken one at a time from the initial state; restores each control afterwards.
+ */
+function inVisibilityUnion(type) {
+  const def = RED.nodes.getType(type);
+  const isConfig = def.category === 'config';
+  const prefix = isConfig ? 'node-config-input' : 'node-input';
+  const form = $(isConfig ? '#node-config-dialog-edit-form' : '#dialog-form');
+  const ids = form.find(`[id^="${prefix}-"]`).map((i, e) => e.id).get();
+  const visibleNow = () =>
+    ids.filter((id) => {
+      const el = $(document.getElementById(id));
+      const typed = el.next('.red-ui-typedInput-container');
+      return typed.length ? typed.is(':visible') : el.is(':visible');
+    });
+  const seen = new Set(visibleNow());
+  const controls = [];
+  for (const id of ids) {
+    const el = $(document.getElementById(id));
+    if (id === `${prefix}-server`) continue;
+    if (el.is('select')) controls.push({ id, values: el.find('option').map((i, o) => o.value).get(), get: () => el.val(), set: (v) => el.val(v).trigger('change') });
+    else if (el.attr('type') === 'checkbox') controls.push({ id, values: [true, false], get: () => el.prop('checked'), set: (v) => el.prop('checked', v).trigger('change') });
+    else if (el.next('.red-ui-typedInput-container').length) {
+      const inst = el.typedInput('instance');
+      const types = inst && inst.typeList ? inst.typeList : [];
+      if (types.length === 1 && typeof types[0] === 'object' && Array.isArray(types[0].options)) {
+        const values = types[0].options.map((o) => (typeof o === 'string' ? o : o.value));
+        controls.push({ id, values, get: () => el.typedInput('value'), set: (v) => el.typedInput('value', v) });
+      }
+    }
+  }
+  for (const c of controls) {
+    const initial = c.get();
+    for (const v of c.values) {
+      c.set(v);
+      visibleNow().forEach((id) => seen.add(id));
+    }
+    c.set(initial);
+  }
+  return { visible: [...seen], controls: controls.map((c) => ({ id: c.id, values: c.values })) };
+}
+
+/**
+ * For each validated or required property with a text-like input: clears it / puts a bad value,
+ * and compares the red outline (.input-error on the input or its typedInput) with what the
+ * property's definition says. Restores every value. Returns the probes.
+ */
+function inValidationProbe(type) {
+  const def = RED.nodes.getType(type);
+  const isConfig = def.category === 'config';
+  const prefix = isConfig ? 'node-config-input' : 'node-input';
+  const stack = RED.editor.getEditStack();
+  const node = stack[stack.length - 1];
+  const probes = [];
+  const isRed = (el) => el.hasClass('input-error') || el.next('.red-ui-typedInput-container').hasClass('input-error');
+  const expectInvalid = (d, el, value) => {
+    if (d.required && value === '') return true;
+    if (typeof d.validate === 'function') {
+      if (d.required === false && value === '') return false;
+      let r;
+      try {
+        r = d.validate.call(node, value, {});
+      } catch (e) {
+        return true;
+      }
+      return r === false || typeof r === 'string' || (Array.isArray(r) && r.length > 0) || !r;
+    }
+    if (el.next('.red-ui-typedInput-container').length) return el.typedInput('validate') === false;
+    return false;
+  };
+  const props = Object.keys(def.defaults || {}).filter((p) => p !== 'server');
+  for (const prop of props) {
+    const d = def.defaults[prop];
+    const el = $(`#${prefix}-${prop}`);
+    if (!el.length || el.is('select') || el.attr('type') === 'checkbox' || el.attr('type') === 'hidden') continue;
+    if (!d.required && typeof d.validate !== 'function') continue;
+    const typed = el.next('.red-ui-typedInput-container').length > 0;
+    const initial = typed ? el.typedInput('value') : el.val();
+    for (const bad of ['', '-1', 'x y']) {
+      if (typed) el.typedInput('value', bad);
+      else el.val(bad);
+      el.trigger('change');
+      const value = typed ? el.typedInput('value') : el.val();
+      const expected = expectInvalid(d, el, value);
+      const red = isRed(el);
+      let message = null;
+      if (red && el.data('tooltip')) {
+        try {
+          message = typeof d.validate === 'function' ? d.validate.call(node, value, { label: prop }) : null;
+        } catch (e) {
+          message = null;
+        }
+      }
+      probes.push({ prop, value, expected, red, message: typeof message === 'string' ? message : null });
+    }
+    if (typed) el.typedInput('value', initial);
+    else el.val(initial);
+    el.trigger('change');
+  }
+  let server = null;
+  const sel = $(`#${prefix}-server`);
+  if (sel.length) {
+    const initial = sel.val();
+    sel.val('_ADD_').trigger('change');
+    server = { initial, redWhenMissing: isRed(sel) };
+    sel.val(initial).trigger('change');
+  }
+  const stillRed = $(isConfig ? '#node-config-dialog-edit-form' : '#dialog-form').find('.input-error').map((i, e) => e.id || e.className).get();
+  return { probes, server, stillRed };
+}
+
+/** Texts a user reads in the open dialog: labels, hints, tips, placeholders, options, buttons. */
+function inDialogTexts(type) {
+  const def = RED.nodes.getType(type);
+  const isConfig = def.category === 'config';
+  const form = $(isConfig ? '#node-config-dialog-edit-form' : '#dialog-form');
+  const prefix = isConfig ? 'node-config-input' : 'node-input';
+  const out = [];
+  const add = (kind, text) => {
+    const t = String(text || '').replace(/\s+/g, ' ').trim();
+    if (t) out.push({ kind, text: t });
+  };
+  form.find('label:visible').each((i, e) => add('label', e.innerText));
+  form.find('.form-tips:visible').each((i, e) => add('tip', e.innerText));
+  form.find('[data-i18n]:visible').not('label, label *, .form-tips, .form-tips *').each((i, e) => add('text', e.innerText));
+  form.find('input[placeholder]:visible, textarea[placeholder]:visible').each((i, e) => add('placeholder', e.getAttribute('placeholder')));
+  // Node-RED's own widgets (typedInput menus and buttons) are Node-RED's texts, not ours
+  form.find('button:visible').not('.red-ui-typedInput-container *').each((i, e) => add('button', e.innerText));
+  // context store names are the user's settings, not texts
+  const stores = (RED.settings.context && RED.settings.context.stores) || [];
+  form.find('select:visible').not(`#${prefix}-server`).find('option').each((i, e) => {
+    if (!(stores.includes(e.value) && e.textContent === e.value)) add('option', e.textContent);
+  });
+  const core = ['msg', 'flow', 'global', 'str', 'num', 'bool', 'json', 'bin', 're', 'date', 'jsonata', 'env', 'node', 'cred'];
+  form.find(`[id^="${prefix}-"]`).each((i, e) => {
+    const el = $(e);
+    if (!el.next('.red-ui-typedInput-container').length) return;
+    const inst = el.typedInput('instance');
+    for (const t of (inst && inst.typeList) || []) {
+      if (typeof t !== 'object' || core.includes(t.value)) continue;
+      if (t.label) add('typedInput type', t.label);
+      for (const o of t.options || []) if (typeof o === 'object' && o.label) add('typedInput option', o.label);
+    }
+  });
+  return out;
+}
+
+/** The help sidebar for `type`: title, headings and the first paragraph. */
+function inHelp(type) {
+  RED.sidebar.help.show(type, true);
+  const help = $('.red-ui-sidebar-info .red-ui-help').last();
+  return {
+    title: $('.red-ui-sidebar-info .red-ui-help-title').last().text().trim(),
+    firstParagraph: help.find('p').first().text().replace(/\s+/g, ' ').trim(),
+    headings: help.find('h1,h2,h3,h4').map((i, e) => $(e).text().trim()).get(),
+    text: help.text().replace(/\s+/g, ' ').trim(),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// actions in the page
+
+/** Drags a palette node onto the canvas at (x, y) page coordinates; resolves the new node id. */
+async function dragFromPalette(page, type, x, y) {
+  const before = await page.evaluate((t) => RED.nodes.filterNodes({ type: t }).map((n) => n.id), type);
+  const item = page.locator(`#red-ui-palette-container .red-ui-palette-node[data-palette-type="${type}"]`);
+  await item.scrollIntoViewIfNeeded();
+  const box = await item.boundingBox();
+  if (!box) throw new Error(`${type} is not visible in the palette`);
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2 + 30, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.move(x, y, { steps: 15 });
+  await page.mouse.up();
+  const id = await page
+    .waitForFunction(
+      ({ t, ids }) => {
+        const added = RED.nodes.filterNodes({ type: t }).filter((n) => !ids.includes(n.id));
+        return added.length ? added[0].id : null;
+      },
+      { t: type, ids: before },
+      { timeout: 5000 },
+    )
+    .then((h) => h.jsonValue());
+  return id;
+}
+
+async function openNodeDialog(page, id) {
+  await page.locator(`[id="${id}"] .red-ui-flow-node`).first().dblclick();
+  await page.waitForFunction(() => RED.editor.getEditStack().length > 0 && $('#dialog-form').is(':visible'), null, { timeout: 10000 });
+  await settle(page);
+}
+
+/** Waits for tray animations and deferred oneditprepare work. */
+async function settle(page, ms = 400) {
+  await page.waitForTimeout(ms);
+}
+
+async function screenshot(page, dir, name) {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: false });
+  return file;
+}
+
+/** Clicks Deploy and waits until the editor reports the flows as deployed. */
+async function deploy(page) {
+  await page.locator('#red-ui-header-button-deploy').click();
+  await page.waitForFunction(() => !RED.nodes.dirty(), null, { timeout: 15000 });
+}
+
+module.exports = {
+  launchBrowser,
+  watchPage,
+  openEditor,
+  inPalette,
+  inNodeFacts,
+  inDialog,
+  inVisibilityUnion,
+  inValidationProbe,
+  inDialogTexts,
+  inHelp,
+  dragFromPalette,
+  openNodeDialog,
+  settle,
+  screenshot,
+  deploy,
+  HARMLESS,
+};

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * node dist/lib/sandbox/cli.js [--port 8090] [--host 127.0.0.1] [--latency ms] [--token-ttl s]
- *   [--push-url URL] [--seed n] [--call-duration ms] [--wav-days n] [--token-styles json,query,form]
+ *   [--push-url URL] [--push-retry-unit ms] [--seed n] [--call-duration ms] [--wav-days n] [--token-styles json,query,form]
  *   [--announce-ttl] [--partition month|day|none] [--calls-per-day n]
  * Starts the sandbox and prints its URL and the demo credentials (sandbox-only values).
  */
@@ -17,6 +17,7 @@ const HELP = `Usage: wellcloud-sandbox [options]
   --announce-ttl         add expiresIn to the token answer
   --token-styles <list>  accepted token styles, comma separated: json,query,form (default json)
   --push-url <url>       subscriber URL for callEnd / agentStateEvent pushes
+  --push-retry-unit <ms> unit of the push retry schedule (platform: 60000; retry n after n units)
   --seed <n>             seed of the generated data (default 1)
   --calls-per-day <n>    generated calls per day (default 40)
   --call-duration <ms>   length of a simulated call (default 3000)
@@ -39,6 +40,7 @@ const VALUE_OPTIONS: Record<string, Setter> = {
   '--token-ttl': (o, v) => (o.tokenTtlMs = num('--token-ttl', v) * 1000),
   '--token-styles': (o, v) => (o.tokenStyles = v.split(',').map((s) => s.trim()) as TokenStyle[]),
   '--push-url': (o, v) => (o.subscriberUrl = v),
+  '--push-retry-unit': (o, v) => (o.pushRetryUnitMs = num('--push-retry-unit', v)),
   '--seed': (o, v) => (o.seed = num('--seed', v)),
   '--calls-per-day': (o, v) => (o.callsPerDay = num('--calls-per-day', v)),
   '--call-duration': (o, v) => (o.callDurationMs = num('--call-duration', v)),

@@ -51,5 +51,9 @@ export function resolveOptions(o: SandboxOptions = {}): ResolvedOptions {
     pushes: o.pushes ?? true,
   };
   if (o.subscriberUrl !== undefined) resolved.subscriberUrl = o.subscriberUrl;
+  for (const k of ['pushRetryUnitMs', 'pushMaxRetries', 'pushTimeoutMs', 'pushLogSize'] as const) {
+    const v = o[k];
+    if (v !== undefined) resolved[k] = nonNegative(v, 0, k);
+  }
   return resolved;
 }

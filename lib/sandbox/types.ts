@@ -60,6 +60,11 @@ export interface SandboxOptions {
   subscriberUrl?: string;
   /** Attach lib/sandbox/pushes when it is present (default true). */
   pushes?: boolean;
+  /** Push tuning, read by lib/sandbox/pushes: retry unit (platform: 60000 ms), retries, attempt timeout, log size. */
+  pushRetryUnitMs?: number;
+  pushMaxRetries?: number;
+  pushTimeoutMs?: number;
+  pushLogSize?: number;
 }
 
 /** The options in force (defaults applied); `subscriberUrl` and `latencyMs` may change at run time. */
@@ -85,6 +90,10 @@ export interface ResolvedOptions {
   callsPerDay: number;
   subscriberUrl?: string;
   pushes: boolean;
+  pushRetryUnitMs?: number;
+  pushMaxRetries?: number;
+  pushTimeoutMs?: number;
+  pushLogSize?: number;
 }
 
 /** One received request. */

@@ -1,0 +1,207 @@
+/**
+ * wellcloud-event-in: the receiving end of the platform's event pushes, wired after an `http in`
+ * node. Not an action node (no config node, no platform request): lib/events.ts reads, checks and
+ * routes each body; this file answers the HTTP request, remembers accepted events (node-memory.ts:
+ * the context store the user names) to drop the platform's retries, and sends the event on.
+ */
+import {
+  DEFAULT_DEDUPE_MAX,
+  DEFAULT_DEDUPE_WINDOW_MS,
+  DEFAULT_MAX_BODY_BYTES,
+  EventDeduper,
+  OK_ANSWER,
+  receive,
+  type AcceptedEvent,
+  type Answer,
+  type DedupeStorage,
+  type EventRequest,
+} from '../../lib/events';
+import type { Lang } from '../../lib/i18n';
+import { runtimeLang } from '../shared/action';
+import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, SendFn } from '../shared/types';
+import { nodeMemory, type NodeMemory } from './node-memory';
+
+const TYPE = 'wellcloud-event-in';
+/** How long a redeploy waits for messages still being checked against the dedupe store. */
+const CLOSE_WAIT_MS = 5000;
+
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, min: 60000, h: 3600000 };
+
+interface EventInDef extends NodeDef {
+  respond?: boolean | string;
+  dedupe?: boolean | string;
+  dedupeWindow?: number | string;
+  dedupeWindowUnit?: string;
+  dedupeMax?: number | string;
+  dedupeStore?: string;
+  maxBodyKb?: number | string;
+}
+
+interface EventInCredentials {
+  secret?: string;
+  signToken?: string;
+}
+
+/** The Express response as `http in` wraps it (msg.res._res), the way the core `http response` node uses it. */
+interface ResponseWrapper {
+  _res?: { status(code: number): { json(body: unknown): void }; headersSent?: boolean };
+}
+
+interface Settings {
+  respond: boolean;
+  dedupe: boolean;
+  windowMs: number;
+  maxEntries: number;
+  store: string | undefined;
+  maxBytes: number;
+}
+
+function flag(v: unknown, fallback: boolean): boolean {
+  if (v === undefined || v === null || v === '') return fallback;
+  return v === true || v === 'true';
+}
+
+function positiveNumber(v: unknown, fallback: number): number {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN;
+  return Number.isFinite(n) && n > 0 ? n : fallback;
+}
+
+function readSettings(def: EventInDef): Settings {
+  const unit = UNIT_MS[def.dedupeWindowUnit ?? 'h'] ?? UNIT_MS.h;
+  const windowMs = def.dedupeWindow === undefined || def.dedupeWindow === '' ? DEFAULT_DEDUPE_WINDOW_MS : positiveNumber(def.dedupeWindow, Number.NaN) * unit;
+  return {
+    respond: flag(def.respond, true),
+    dedupe: flag(def.dedupe, true),
+    windowMs: Number.isFinite(windowMs) ? windowMs : DEFAULT_DEDUPE_WINDOW_MS,
+    maxEntries: Math.floor(positiveNumber(def.dedupeMax, DEFAULT_DEDUPE_MAX)),
+    store: typeof def.dedupeStore === 'string' && def.dedupeStore.trim() !== '' ? def.dedupeStore.trim() : undefined,
+    maxBytes: Math.floor(positiveNumber(def.maxBodyKb, DEFAULT_MAX_BODY_BYTES / 1024) * 1024),
+  };
+}
+
+/** The dedupe memory as the deduper sees it. */
+function dedupeStorage(memory: NodeMemory): DedupeStorage {
+  return { load: () => memory.load(), save: (state) => memory.save(state) };
+}
+
+function requestOf(msg: NodeMessage): EventRequest | undefined {
+  const req = msg.req;
+  return req !== null && typeof req === 'object' ? (req as EventRequest) : undefined;
+}
+
+export = function register(RED: NodeAPI): void {
+  function WellcloudEventInNode(this: Node, def: EventInDef) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const settings = readSettings(def);
+    const creds = (node.credentials ?? {}) as EventInCredentials;
+    const lang: Lang = runtimeLang(RED);
+    const memory = nodeMemory(node, 'dedupe', settings.store);
+    const deduper = settings.dedupe
+      ? new EventDeduper({ windowMs: settings.windowMs, maxEntries: settings.maxEntries, storage: dedupeStorage(memory) })
+      : undefined;
+    const pending = new Set<Promise<void>>();
+    const counts = { accepted: 0, duplicates: 0, refused: 0 };
+    node.status({});
+
+    const showStatus = (fill: 'green' | 'yellow', topic: string): void => {
+      node.status({ fill, shape: fill === 'green' ? 'dot' : 'ring', text: RED._(`${TYPE}.status.counts`, { topic, ...counts }) });
+    };
+
+    /** Answers the HTTP request of `msg` (when it has one). */
+    const answer = (msg: NodeMessage, a: Answer): boolean => {
+      const res = (msg.res as ResponseWrapper | undefined)?._res;
+      if (!res || typeof res.status !== 'function') return false;
+      if (res.headersSent) return true;
+      try {
+        res.status(a.status).json(a.body);
+      } catch (e) {
+        node.warn(RED._(`${TYPE}.warn.answerFailed`, { detail: e instanceof Error ? e.message : String(e) }));
+      }
+      return true;
+    };
+
+    /** True when the event was seen before. A failing store lets the event through (at least once). */
+    const isDuplicate = async (key: string): Promise<boolean> => {
+      if (!deduper) return false;
+      try {
+        return await deduper.seen(key);
+      } catch (e) {
+        node.warn(RED._(`${TYPE}.warn.store`, { detail: e instanceof Error ? e.message : String(e) }));
+        return false;
+      }
+    };
+
+    const deliver = (msg: NodeMessage, event: AcceptedEvent, send: SendFn): void => {
+      msg.topic = event.topic;
+      msg.payload = event.payload;
+      if (settings.respond && answer(msg, OK_ANSWER)) delete msg.res;
+      const out: (NodeMessage | null)[] = [null, null, null];
+      out[event.port] = msg;
+      send(out);
+    };
+
+    const handle = async (msg: NodeMessage, send: SendFn): Promise<void> => {
+      const receipt = receive(msg.payload, requestOf(msg), {
+        lang,
+        secret: creds.secret,
+        signToken: creds.signToken,
+        maxBytes: settings.maxBytes,
+      });
+      if (receipt.kind === 'answer') {
+        // answered here whatever `respond` says: no message leaves the node for another node to answer
+        answer(msg, receipt.answer);
+        if (receipt.warning !== undefined) {
+          counts.refused++;
+          node.warn(RED._(`${TYPE}.warn.refused`, { status: receipt.answer.status, code: receipt.code, reason: receipt.warning }));
+          showStatus('yellow', String(receipt.code));
+        }
+        return;
+      }
+      const { event } = receipt;
+      if (await isDuplicate(event.key)) {
+        counts.duplicates++;
+        answer(msg, OK_ANSWER);
+        showStatus('green', event.topic);
+        return;
+      }
+      counts.accepted++;
+      deliver(msg, event, send);
+      showStatus('green', event.topic);
+    };
+
+    node.on('input', (msg: NodeMessage, send: SendFn, done: DoneFn) => {
+      const work = handle(msg, send).then(
+        () => done(),
+        (e: unknown) => {
+          // nothing above is meant to throw; if it does, the node keeps working and says so
+          node.warn(RED._(`${TYPE}.warn.internal`, { detail: e instanceof Error ? e.message : String(e) }));
+          answer(msg, { status: 500, body: { result: 'error', code: 'INTERNAL', reason: 'internal error' } });
+          done();
+        },
+      );
+      pending.add(work);
+      void work.finally(() => pending.delete(work));
+    });
+
+    node.on('close', (removed: boolean, done: () => void) => {
+      let timer: NodeJS.Timeout | undefined;
+      const waitCap = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, CLOSE_WAIT_MS);
+      });
+      const finished = Promise.allSettled(Array.from(pending)).then(() => (removed ? memory.remove().catch(() => undefined) : undefined));
+      void Promise.race([finished, waitCap]).then(() => {
+        if (timer) clearTimeout(timer);
+        node.status({});
+        done();
+      });
+    });
+  }
+
+  RED.nodes.registerType(TYPE, WellcloudEventInNode, {
+    credentials: {
+      secret: { type: 'password' },
+      signToken: { type: 'password' },
+    },
+  });
+};

@@ -247,7 +247,7 @@ const dispatchers = new WeakMap<object, PushDispatcher>();
  * and when it changes), and its close(). `tuning` overrides what the sandbox options say.
  */
 export function attachPushes(sandbox: Sandbox, tuning: PushTuning = {}): PushDispatcher {
-  const fromOptions = sandbox.options as unknown as PushTuning;
+  const fromOptions: PushTuning = sandbox.options;
   const dispatcher = new PushDispatcher({
     events: sandbox.events,
     subscriberUrl: sandbox.options.subscriberUrl,

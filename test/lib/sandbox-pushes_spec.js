@@ -166,6 +166,18 @@ describe('sandbox pushes', function () {
     }
   });
 
+  it('takes its tuning from the sandbox options', async () => {
+    sub = await subscriber((n) => (n === 1 ? 500 : 200));
+    sb = await startSandbox({ subscriberUrl: sub.url, pushRetryUnitMs: 30, pushMaxRetries: 1 });
+    const pushes = pushesOf(sb);
+    const started = Date.now();
+    sb.events.emit('callEnd', callEnd(30));
+    await pushes.whenIdle();
+    assert.strictEqual(sub.hits.length, 2);
+    assert.ok(sub.hits[1].at - sub.hits[0].at >= 28 && Date.now() - started < 2000);
+    assert.strictEqual(pushes.find('callEnd', 30)[0].state, 'delivered');
+  });
+
   it('is attached by startSandbox itself and pushes the callEnd of a simulated dual call', async () => {
     sub = await subscriber();
     sb = await startSandbox({ subscriberUrl: sub.url, callDurationMs: 150 });

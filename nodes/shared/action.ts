@@ -80,7 +80,6 @@ export function setupActionNode(RED: NodeAPI, node: Node, config: { server?: str
 
   const idle = (): void => {
     if (!server) node.status({ fill: 'red', shape: 'ring', text: sharedText(RED, 'status.noServer') });
-    else node.status({});
   };
   idle();
 

@@ -9,7 +9,7 @@ import type { TokenStyle } from '../../lib/types';
 import { runtimeLang, type WellcloudServer } from '../shared/action';
 import type { HttpRequest, HttpResponse, Node, NodeAPI, NodeDef } from '../shared/types';
 
-export const DEFAULT_BASE_URL = 'https://jdc.welljoint.com:8090';
+const DEFAULT_BASE_URL = 'https://jdc.welljoint.com:8090';
 const TOKEN_STYLES: readonly TokenStyle[] = ['json', 'query', 'form'];
 /** What the editor sends back for a password credential it was not shown. */
 const UNCHANGED_PASSWORD = '__PWRD__';
@@ -61,9 +61,9 @@ function makeClient(def: { baseUrl?: unknown; timeout?: unknown; tokenStyle?: un
 }
 
 export = function register(RED: NodeAPI): void {
-  function WellcloudConfigNode(this: Node & WellcloudServer, def: ConfigDef) {
+  function WellcloudConfigNode(this: Node, def: ConfigDef) {
     RED.nodes.createNode(this, def);
-    const node = this;
+    const node = this as WellcloudServer;
     node.lang = runtimeLang(RED);
     node.domain = (def.domain ?? '').trim();
     node.tenantId = (def.tenantId ?? '').trim();

@@ -1,0 +1,62 @@
+'use strict';
+// Shared test plumbing: a sandbox per suite and the node-red-node-test-helper set up once.
+const helper = require('node-red-node-test-helper');
+
+helper.init(require.resolve('node-red'));
+
+const dist = (p) => require(require('path').join(__dirname, '..', 'dist', p));
+
+/** Starts a sandbox for the suite (before/after hooks) and returns a getter. */
+function useSandbox(opts = {}) {
+  const state = {};
+  before(async function () {
+    const { startSandbox } = dist('lib/sandbox');
+    state.sandbox = await startSandbox({ port: 0, host: '127.0.0.1', ...opts });
+  });
+  after(async function () {
+    if (state.sandbox) await state.sandbox.close();
+  });
+  return () => state.sandbox;
+}
+
+/** A wellcloud-config node pointing at the sandbox, with its credentials. */
+function configNode(sandbox, extra = {}) {
+  return { id: 'cfg', type: 'wellcloud-config', name: 'sandbox', baseUrl: sandbox.url, domain: 'demo.cc', tenantId: 'demo-tenant', timezone: 'Asia/Shanghai', timeout: 5000, tokenStyle: 'json', ...extra };
+}
+
+function demoCredentials(extra = {}) {
+  const { DEMO_CREDENTIALS } = dist('lib/sandbox');
+  return { cfg: { ...DEMO_CREDENTIALS, ...extra } };
+}
+
+/** Resolves with the next message a node receives. */
+function nextMessage(node, timeoutMs = 8000) {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no message on ${node.id} within ${timeoutMs} ms`)), timeoutMs);
+    node.once('input', (msg) => {
+      clearTimeout(t);
+      resolve(msg);
+    });
+  });
+}
+
+/** Resolves with `count` messages received by a node. */
+function messages(node, count, timeoutMs = 8000) {
+  return new Promise((resolve, reject) => {
+    const got = [];
+    const t = setTimeout(() => reject(new Error(`got ${got.length}/${count} messages on ${node.id}`)), timeoutMs);
+    const on = (msg) => {
+      got.push(msg);
+      if (got.length === count) {
+        clearTimeout(t);
+        node.removeListener('input', on);
+        resolve(got);
+      }
+    };
+    node.on('input', on);
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+module.exports = { helper, dist, useSandbox, configNode, demoCredentials, nextMessage, messages, sleep };

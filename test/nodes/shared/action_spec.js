@@ -1,0 +1,123 @@
+'use strict';
+// The shared input wrapper, through a minimal action node defined here on top of it.
+const assert = require('assert');
+const { helper, dist, useSandbox, configNode, demoCredentials, nextMessage, sleep } = require('../../helpers');
+
+const configModule = dist('nodes/wellcloud-config/wellcloud-config.js');
+const { setupActionNode } = dist('nodes/shared/action.js');
+const catchModule = require('@node-red/nodes/core/common/25-catch.js');
+
+// Looks a call up by msg.payload.callId; "throw" makes the handler throw a plain Error.
+function testActionModule(RED) {
+  RED.nodes.registerType('wellcloud-test-action', function (config) {
+    RED.nodes.createNode(this, config);
+    setupActionNode(RED, this, config, async (ctx) => {
+      if (ctx.payload.callId === 'throw') throw new Error('plain failure');
+      const record = await ctx.client.getCall(String(ctx.payload.callId), { signal: ctx.signal });
+      return { payload: record, set: { looked: true }, status: record.callId };
+    });
+  });
+}
+
+function flow(sandbox, extra = {}) {
+  // every flow node sits on a tab: a node without `z` is taken for a config node
+  return [
+    { id: 'f1', type: 'tab' },
+    configNode(sandbox),
+    { id: 'act', type: 'wellcloud-test-action', z: 'f1', server: 'cfg', wires: [['out']], ...extra },
+    { id: 'out', type: 'helper', z: 'f1' },
+    { id: 'catcher', type: 'catch', z: 'f1', scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'caught', type: 'helper', z: 'f1' },
+  ];
+}
+
+describe('shared input wrapper (setupActionNode)', function () {
+  const sandbox = useSandbox();
+  let sampleCallId;
+  before(() => {
+    sampleCallId = dist('lib/sandbox').SAMPLE_CALL_ID;
+  });
+  before(function (done) {
+    helper.startServer(done);
+  });
+  after(function (done) {
+    helper.stopServer(done);
+  });
+  afterEach(async () => {
+    await helper.unload();
+    sandbox().setLatency(0);
+  });
+
+  it('replaces msg.payload with the result, keeps other fields, sets status', async () => {
+    await helper.load([configModule, testActionModule, catchModule], flow(sandbox()), demoCredentials());
+    const act = helper.getNode('act');
+    const statuses = [];
+    act.on('call:status', (call) => statuses.push(call.args[0]));
+    const got = nextMessage(helper.getNode('out'));
+    act.receive({ payload: { callId: sampleCallId }, topic: 'keep-me', _ctx: 42 });
+    const msg = await got;
+    assert.strictEqual(msg.payload.callId, sampleCallId);
+    assert.strictEqual(msg.topic, 'keep-me');
+    assert.strictEqual(msg._ctx, 42);
+    assert.strictEqual(msg.looked, true);
+    await sleep(20);
+    assert.deepStrictEqual(statuses.find((s) => s.fill), { fill: 'blue', shape: 'ring', text: 'node-red-contrib-wellcloud/wellcloud-config:wellcloud-config.status.requesting' });
+    assert.deepStrictEqual(statuses[statuses.length - 1], { fill: 'green', shape: 'dot', text: sampleCallId });
+  });
+
+  it('sends a platform error to the Catch node with code and msg.wellcloud, red status', async () => {
+    await helper.load([configModule, testActionModule, catchModule], flow(sandbox()), demoCredentials());
+    const act = helper.getNode('act');
+    const statuses = [];
+    act.on('call:status', (call) => statuses.push(call.args[0]));
+    let sent = false;
+    helper.getNode('out').on('input', () => (sent = true));
+    const got = nextMessage(helper.getNode('caught'));
+    act.receive({ payload: { callId: 'no-such-call' } });
+    const msg = await got;
+    assert.strictEqual(msg.error.code, '14011');
+    assert.match(msg.error.message, /14011/);
+    assert.strictEqual(msg.wellcloud.status, 400);
+    assert.strictEqual(String(msg.wellcloud.errorCode), '14011');
+    assert.ok('instanceId' in msg.wellcloud);
+    await sleep(20);
+    assert.strictEqual(sent, false);
+    assert.deepStrictEqual(statuses[statuses.length - 1], { fill: 'red', shape: 'ring', text: '14011' });
+  });
+
+  it('turns a plain thrown error into a reported error, never a lost message', async () => {
+    await helper.load([configModule, testActionModule, catchModule], flow(sandbox()), demoCredentials());
+    const got = nextMessage(helper.getNode('caught'));
+    helper.getNode('act').receive({ payload: { callId: 'throw' } });
+    const msg = await got;
+    assert.strictEqual(msg.error.code, 'ERROR');
+    assert.match(msg.error.message, /plain failure/);
+    assert.strictEqual(msg.wellcloud, undefined);
+  });
+
+  it('fails with INVALID_INPUT naming "server" when no config node is set', async () => {
+    await helper.load([configModule, testActionModule, catchModule], flow(sandbox(), { server: '' }), demoCredentials());
+    const got = nextMessage(helper.getNode('caught'));
+    helper.getNode('act').receive({ payload: { callId: sampleCallId } });
+    const msg = await got;
+    assert.strictEqual(msg.error.code, 'INVALID_INPUT');
+    assert.match(msg.error.message, /server/);
+  });
+
+  it('aborts the request in flight on redeploy and reports nothing', async () => {
+    await helper.load([configModule, testActionModule, catchModule], flow(sandbox()), demoCredentials());
+    await helper.getNode('cfg').getClient().getToken();
+    sandbox().setLatency(2000);
+    let outputs = 0;
+    helper.getNode('out').on('input', () => outputs++);
+    helper.getNode('caught').on('input', () => outputs++);
+    const act = helper.getNode('act');
+    act.receive({ payload: { callId: sampleCallId } });
+    await sleep(150);
+    const t0 = Date.now();
+    await helper.unload();
+    assert.ok(Date.now() - t0 < 1500, 'close waited for the request');
+    await sleep(100);
+    assert.strictEqual(outputs, 0);
+  });
+});

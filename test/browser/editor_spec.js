@@ -174,6 +174,10 @@ describe('editor in a real browser', function () {
         if (!anyRed) problems.push(`${type}: no required or validated field showed a red outline (nothing to validate?)`);
         const dialogTexts = await page.evaluate(ed.inDialogTexts, type);
         for (const t of dialogTexts) {
+          if (t.kind === 'empty') {
+            problems.push(`${type}: data-i18n="${t.key}" shows nothing (the key does not resolve)`);
+            continue;
+          }
           seen(`${type} dialog ${t.kind}`, t.text);
           if (looksLikeKey(t.text)) problems.push(`${type}: dialog shows an i18n key instead of a text: "${t.text}"`);
         }
@@ -299,11 +303,11 @@ describe('editor in a real browser', function () {
           const want = helpFirstParagraph(type, lang);
           if (!want) problems.push(`${type}: the ${lang} help file has no first paragraph`);
           else if (help.firstParagraph !== want) problems.push(`${type}: help sidebar shows "${help.firstParagraph.slice(0, 80)}", expected "${want.slice(0, 80)}"`);
+          await ed.screenshot(page, shots, `80-help-${type}`);
           help.headings.forEach((h) => seen(`${type} help heading`, h));
           seen(`${type} help title`, help.title);
           seen(`${type} help first paragraph`, help.firstParagraph);
         }
-        await ed.screenshot(page, shots, '80-help');
         noProblems(problems, 'help sidebar');
         pageProblems('help sidebar');
       });
@@ -350,30 +354,51 @@ describe('editor in a real browser', function () {
       }
 
       if (lang === LANGS[0]) {
-        it('shows the live demo flow deployed (screenshot)', async function () {
+        it('runs the live demo flow: click to call, then callEnd, CDR and recordings arrive (screenshot)', async function () {
           const dir = path.join(root, 'examples');
           const file = fs.existsSync(dir) && fs.readdirSync(dir).find((f) => /^live demo/i.test(f) && f.endsWith('.json'));
           if (!file) this.skip();
           const flow = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')).map((n) => (n.type === CONFIG ? { ...n, baseUrl: sandbox.url } : n));
-          const r = await red.request('POST', '/flows', flow, { 'Node-RED-Deployment-Type': 'full' });
-          assert.ok(r.status === 200 || r.status === 204, `deploying the demo flow: HTTP ${r.status} ${r.text}`);
-          await ed.openEditor(page, red.url);
-          await page.evaluate(() => {
-            RED.view.select({ nodes: [] });
-            if (RED.sidebar.show) RED.sidebar.show('info');
-          });
-          await ed.settle(page, 800);
-          const out = process.env.WELLCLOUD_DEMO_SCREENSHOT === '1' ? path.join(root, 'docs') : SHOTS;
-          await ed.screenshot(page, out, 'demo-flow');
-          const drawn = await page.evaluate(() => {
-            const z = RED.workspaces.active();
-            const want = RED.nodes.filterNodes({ z }).map((n) => n.id);
-            return { want: want.length, missing: want.filter((id) => !document.getElementById(id)) };
-          });
-          assert.ok(drawn.want > 0, 'the demo flow has no node on the open tab');
-          assert.deepStrictEqual(drawn.missing, [], 'nodes of the demo flow not drawn');
-          noProblems(red.errors(), 'Node-RED logged errors with the demo flow');
-          pageProblems('demo flow');
+          const pushes = flow.find((n) => n.type === 'http in');
+          sandbox.setSubscriber(pushes ? `${red.url.replace(/\/$/, '')}${pushes.url}` : undefined);
+          try {
+            const r = await red.request('POST', '/flows', flow, { 'Node-RED-Deployment-Type': 'full' });
+            assert.ok(r.status === 200 || r.status === 204, `deploying the demo flow: HTTP ${r.status} ${r.text}`);
+            await page.setViewportSize({ width: 1600, height: 860 });
+            await ed.openEditor(page, red.url);
+            const drawn = await page.evaluate(() => {
+              const z = RED.workspaces.active();
+              const want = RED.nodes.filterNodes({ z }).map((n) => n.id);
+              return { want: want.length, missing: want.filter((id) => !document.getElementById(id)) };
+            });
+            assert.ok(drawn.want > 0, 'the demo flow has no node on the open tab');
+            assert.deepStrictEqual(drawn.missing, [], 'nodes of the demo flow not drawn');
+            // press the first inject button (the flow's "click to call") and wait for the results
+            await page.evaluate(() => RED.sidebar.show('debug'));
+            const inject = flow.find((n) => n.type === 'inject' && n.z);
+            await page.locator(`[id="${inject.id}"] .red-ui-flow-node-button`).click();
+            const wanted = flow.filter((n) => n.type === 'debug' && /cdr|recording|callend|话单|录音/i.test(n.name || '')).map((n) => n.name);
+            await page.waitForFunction(
+              (names) => {
+                const got = $('.red-ui-debug-msg .red-ui-debug-msg-name').map((i, e) => $(e).text()).get().join('\n');
+                return names.every((n) => got.includes(n));
+              },
+              wanted,
+              { timeout: 30000 },
+            ).catch(async () => {
+              const got = await page.evaluate(() => $('.red-ui-debug-msg-name').map((i, e) => $(e).text()).get());
+              assert.fail(`the demo flow did not produce ${wanted.join(', ')} within 30 s (debug shows: ${got.join(', ') || 'nothing'})`);
+            });
+            await page.evaluate(() => RED.view.select({ nodes: [] }));
+            await ed.settle(page, 500);
+            const out = process.env.WELLCLOUD_DEMO_SCREENSHOT === '1' ? path.join(root, 'docs') : SHOTS;
+            await ed.screenshot(page, out, 'demo-flow');
+            noProblems(red.errors(), 'Node-RED logged errors with the demo flow');
+            pageProblems('demo flow');
+          } finally {
+            sandbox.setSubscriber(undefined);
+            await page.setViewportSize({ width: 1440, height: 900 });
+          }
         });
       }
     });

@@ -313,6 +313,15 @@ function inDialogTexts(type) {
       for (const o of t.options || []) if (typeof o === 'object' && o.label) add('typedInput option', o.label);
     }
   });
+  // a data-i18n key that does not resolve leaves its element (or attribute) empty
+  form.find('[data-i18n]').each((i, e) => {
+    for (const part of e.getAttribute('data-i18n').split(';')) {
+      const m = /^\s*(?:\[([\w-]+)\])?(.+?)\s*$/.exec(part);
+      const attr = m && m[1] && !['html', 'text', 'append', 'prepend'].includes(m[1]) ? m[1] : null;
+      const value = attr ? e.getAttribute(attr) : e.textContent;
+      if (!value || !value.trim()) out.push({ kind: 'empty', text: '', key: m ? m[2] : part });
+    }
+  });
   return out;
 }
 

@@ -4,7 +4,8 @@ import { addMessages } from './i18n';
 addMessages('en-US', {
   'events.emptyBody': 'The request body is empty.',
   'events.tooLarge': 'The request body is larger than the limit of {max} bytes.',
-  'events.badJson': 'The request body is not valid JSON ({detail}).',
+  'events.badJson': 'The request body is not valid JSON.',
+  'events.badJsonAt': 'The request body is not valid JSON (error at character {position}).',
   'events.notObject': 'The request body must be a JSON object (an event) or a JSON array of outbound results.',
   'events.missingField': 'The event has no {field}.',
   'events.badField': '{field} must be {expected}.',
@@ -20,7 +21,8 @@ addMessages('en-US', {
 addMessages('zh-CN', {
   'events.emptyBody': '请求体为空。',
   'events.tooLarge': '请求体超过 {max} 字节的上限。',
-  'events.badJson': '请求体不是合法的 JSON（{detail}）。',
+  'events.badJson': '请求体不是合法的 JSON。',
+  'events.badJsonAt': '请求体不是合法的 JSON（第 {position} 个字符处出错）。',
   'events.notObject': '请求体必须是 JSON 对象（事件）或外呼结果的 JSON 数组。',
   'events.missingField': '事件缺少 {field}。',
   'events.badField': '{field} 必须是{expected}。',

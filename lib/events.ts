@@ -131,8 +131,9 @@ function decode(body: Buffer | string, lang: Lang | undefined): { value: unknown
   try {
     return { value: JSON.parse(text) as unknown };
   } catch (e) {
-    const detail = e instanceof Error ? e.message.slice(0, 120) : 'parse error';
-    return reject(lang, 'BAD_JSON', 'events.badJson', { detail });
+    // only where it broke: V8's messages quote the body, which may hold phone numbers
+    const at = e instanceof Error ? /position (\d+)/.exec(e.message) : null;
+    return reject(lang, 'BAD_JSON', at ? 'events.badJsonAt' : 'events.badJson', at ? { position: Number(at[1]) } : {});
   }
 }
 

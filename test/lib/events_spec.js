@@ -250,6 +250,15 @@ describe('lib/events: reading pushed bodies', function () {
     assert.strictEqual(parseEventBody(big, { maxBytes: 1e6 }).ok, true);
   });
 
+  it('never quotes the body in a JSON error (it may hold phone numbers)', function () {
+    for (const body of ['13800000000 is my number', '{"customerPhone": 13800000000,}']) {
+      const r = parseEventBody(body);
+      assert.strictEqual(r.code, 'BAD_JSON');
+      assert.ok(!r.reason.includes('13800000000'), r.reason);
+    }
+    assert.match(parseEventBody('{"a":1').reason, /character 6/);
+  });
+
   it('gives reasons in Chinese for zh-CN', function () {
     const r = parseEventBody('', { lang: 'zh-CN' });
     assert.match(r.reason, /请求体为空/);

@@ -1,0 +1,57 @@
+/**
+ * wellcloud-dual-call: click-to-call. The platform rings the agent's side (deviceId), then the
+ * customer. Dialog values are overridden by the same-named fields of msg.payload; the options
+ * are merged key by key (msg.payload.options wins). Never retried: it rings real phones.
+ */
+import { invalidInput } from '../../lib/errors';
+import { isPlainObject, validateDualCall } from '../../lib/validate';
+import { type ActionContext, type ActionResult, setupActionNode } from '../shared/action';
+import { evaluateProperty, resolveFields } from '../shared/props';
+import type { Node, NodeAPI, NodeDef } from '../shared/types';
+
+/** Top-level fields (dialog typedInputs, overridable by msg.payload). */
+const FIELDS = ['deviceId', 'prefix', 'customerPhone', 'userData'] as const;
+/** Dialog typedInputs that make up `options`. */
+const OPTION_FIELDS = ['bindPhone', 'displayOrigin', 'displayDest'] as const;
+const CPA = ['true', 'false'];
+
+interface DualCallDef extends NodeDef {
+  server?: string;
+  cpa?: string;
+}
+
+export = function register(RED: NodeAPI): void {
+  function WellcloudDualCallNode(this: Node, def: DualCallDef) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const config = def as unknown as Record<string, unknown>;
+
+    /** The dialog's options, then msg.payload.options on top (key by key). */
+    const options = async (ctx: ActionContext): Promise<unknown> => {
+      const fromMsg = ctx.payload.options;
+      if (fromMsg !== undefined && fromMsg !== null && !isPlainObject(fromMsg)) throw invalidInput(ctx.lang, 'options', 'input.object');
+      const merged: Record<string, unknown> = {};
+      for (const f of OPTION_FIELDS) {
+        const v = await evaluateProperty(RED, node, ctx.msg, config[f], config[`${f}Type`] as string | undefined);
+        if (v !== undefined && v !== '') merged[f] = v;
+      }
+      if (typeof def.cpa === 'string' && CPA.includes(def.cpa)) merged.cpa = def.cpa;
+      if (fromMsg) {
+        for (const [k, v] of Object.entries(fromMsg)) if (v !== undefined && v !== null && v !== '') merged[k] = v;
+      }
+      return Object.keys(merged).length > 0 ? merged : undefined;
+    };
+
+    setupActionNode(RED, node, def, async (ctx): Promise<ActionResult> => {
+      const input = await resolveFields(RED, node, ctx.msg, config, FIELDS);
+      const opts = await options(ctx);
+      if (opts !== undefined) input.options = opts;
+      // checked here so that nothing is sent when any field is wrong
+      const body = validateDualCall(ctx.lang, input);
+      const { callId } = await ctx.client.dualCall(body, { signal: ctx.signal });
+      return { payload: { callId }, status: callId };
+    });
+  }
+
+  RED.nodes.registerType('wellcloud-dual-call', WellcloudDualCallNode);
+};

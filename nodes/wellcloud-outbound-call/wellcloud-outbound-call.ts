@@ -1,0 +1,39 @@
+/**
+ * wellcloud-outbound-call: instant automatic outbound. The platform dials `callee` and, once
+ * answered, transfers the call to `caller`. Dialog values are overridden by the same-named fields
+ * of msg.payload; `domain` and `tenantId` fall back to the config node's. Never retried.
+ */
+import { validateInstantOutbound } from '../../lib/validate';
+import { type ActionResult, setupActionNode } from '../shared/action';
+import { evaluateProperty, resolveFields } from '../shared/props';
+import type { Node, NodeAPI, NodeDef } from '../shared/types';
+
+const FIELDS = ['activityId', 'callee', 'caller', 'data', 'domain', 'rosterId', 'tenantId'] as const;
+/** The API field `id` is kept in the dialog as `recordId`: Node-RED reserves a node's own `id`. */
+const ID_PROPERTY = 'recordId';
+
+interface OutboundDef extends NodeDef {
+  server?: string;
+}
+
+export = function register(RED: NodeAPI): void {
+  function WellcloudOutboundCallNode(this: Node, def: OutboundDef) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const config = def as unknown as Record<string, unknown>;
+
+    setupActionNode(RED, node, def, async (ctx): Promise<ActionResult> => {
+      const input = await resolveFields(RED, node, ctx.msg, config, FIELDS);
+      const id = ctx.payload.id ?? (await evaluateProperty(RED, node, ctx.msg, config[ID_PROPERTY], config[`${ID_PROPERTY}Type`] as string | undefined));
+      if (id !== undefined && id !== null && id !== '') input.id = id;
+      if (input.domain === undefined && ctx.server.domain) input.domain = ctx.server.domain;
+      if (input.tenantId === undefined && ctx.server.tenantId) input.tenantId = ctx.server.tenantId;
+      // checked here so that nothing is sent when any field is wrong
+      const body = validateInstantOutbound(ctx.lang, input);
+      const { result, reason } = await ctx.client.instantOutbound(body, { signal: ctx.signal });
+      return { payload: { result, reason }, status: `${String(result)} ${String(reason ?? '')}`.trim() };
+    });
+  }
+
+  RED.nodes.registerType('wellcloud-outbound-call', WellcloudOutboundCallNode);
+};

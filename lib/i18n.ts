@@ -125,6 +125,11 @@ export function t(lang: Lang | undefined, key: string, vars: Record<string, unkn
   return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
 }
 
+/** Every message key of one language (tests compare the two catalogues). */
+export function catalogueKeys(lang: Lang): string[] {
+  return Object.keys(catalogues[lang]);
+}
+
 export function hasMessage(key: string): boolean {
   return key in en;
 }

@@ -82,12 +82,12 @@ function numberField(lang: Lang | undefined, row: number, v: unknown): string {
   return s;
 }
 
-/** A data key or value: none of , : | or a line break. */
-function dataText(lang: Lang | undefined, row: number, field: string, s: string): void {
+/** A data key or value: none of , : | or a line break. `key` names the field `data.<key>` on failure. */
+function dataText(lang: Lang | undefined, row: number, key: string, s: string): void {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c === 44 || c === 58 || c === 124) throw rowError(lang, row, field, 'roster.row.dataChar');
-    if (c === 10 || c === 13) throw rowError(lang, row, field, 'roster.row.newline');
+    if (c === 44 || c === 58 || c === 124) throw rowError(lang, row, `data.${key}`, 'roster.row.dataChar');
+    if (c === 10 || c === 13) throw rowError(lang, row, `data.${key}`, 'roster.row.newline');
   }
 }
 
@@ -99,14 +99,13 @@ function dataField(lang: Lang | undefined, row: number, d: unknown): string {
   for (const k in obj) {
     if (!hasOwn.call(obj, k)) continue;
     if (k.length === 0) throw rowError(lang, row, 'data', 'roster.row.dataKey');
-    const field = `data.${k}`;
-    dataText(lang, row, field, k);
+    dataText(lang, row, k, k);
     const v = obj[k];
     let s: string;
     if (typeof v === 'string') s = v;
     else if ((typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean') s = String(v);
-    else throw rowError(lang, row, field, 'roster.row.dataValue');
-    dataText(lang, row, field, s);
+    else throw rowError(lang, row, `data.${k}`, 'roster.row.dataValue');
+    dataText(lang, row, k, s);
     out = out.length === 0 ? `${k}:${s}` : `${out}|${k}:${s}`;
   }
   return out;

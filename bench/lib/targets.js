@@ -1,0 +1,112 @@
+'use strict';
+/**
+ * The targets of the bench (and only here: no unit test times anything) and their evaluation
+ * against the scenario results. Every check is one table row:
+ *   {scenario, measure, value, baseline, ratio, target, verdict: 'met' | 'MISSED' | 'FAILED'}
+ */
+const { round } = require('./stats');
+
+const TARGETS = {
+  nodeVsLib: 0.9,
+  addedLatencyMs: 0.3,
+  nodeVsCore: 1.0,
+  tokenApplications: 1,
+  cdrSpeedup: 3,
+  cdrRssMiB: 50,
+  recordingVsPipeline: 0.8,
+  recordingRssMiB: 64,
+  eventInVsBare: 0.9,
+  rosterSeconds: 3,
+  rosterMemoryVsText: 2,
+};
+
+const fmt = (x, unit = '') => (x === null || x === undefined || Number.isNaN(x) ? 'n/a' : `${x}${unit}`);
+
+function check(scenario, measure, value, baseline, ratio, target, ok) {
+  return { scenario, measure, value, baseline, ratio, target, verdict: ok ? 'met' : 'MISSED' };
+}
+
+const EVALUATORS = {
+  throughput(r) {
+    const out = [];
+    for (const op of Object.values(r.ops)) {
+      const { lib, node, core } = op.variants;
+      out.push(
+        check('throughput', `${op.label}: node vs lib (req/s)`, fmt(node.perSecond), fmt(lib.perSecond), fmt(op.nodeVsLib, 'x'), `>= ${TARGETS.nodeVsLib}x`, op.nodeVsLib >= TARGETS.nodeVsLib),
+        check(
+          'throughput',
+          `${op.label}: added median latency`,
+          fmt(node.medianLatencyMs, ' ms'),
+          fmt(lib.medianLatencyMs, ' ms'),
+          fmt(op.addedMedianLatencyMs, ' ms'),
+          `<= ${TARGETS.addedLatencyMs} ms`,
+          op.addedMedianLatencyMs <= TARGETS.addedLatencyMs,
+        ),
+        check('throughput', `${op.label}: node vs core flow (req/s)`, fmt(node.perSecond), fmt(core.perSecond), fmt(op.nodeVsCore, 'x'), `>= ${TARGETS.nodeVsCore}x`, op.nodeVsCore >= TARGETS.nodeVsCore),
+      );
+    }
+    return out;
+  },
+  'cdr-paging'(r) {
+    return [
+      check('cdr-paging', `${r.records} CDRs / ${r.pages} pages complete, each once, in order`, r.complete ? 'yes' : 'NO', '', '', 'all runs', r.complete),
+      check('cdr-paging', 'concurrency 4 vs sequential (s)', fmt(r.concurrency4Seconds, ' s'), fmt(r.sequentialSeconds, ' s'), fmt(r.speedup, 'x'), `>= ${TARGETS.cdrSpeedup}x`, r.speedup >= TARGETS.cdrSpeedup),
+      check('cdr-paging', 'peak RSS growth, record mode, concurrency 4', fmt(r.peakRssGrowthMiB.concurrency4, ' MiB'), '', '', `<= ${TARGETS.cdrRssMiB} MB`, r.peakRssGrowthMiB.concurrency4 * 1.048576 <= TARGETS.cdrRssMiB),
+    ];
+  },
+  'recording-file'(r) {
+    return [
+      check('recording-file', `${fmt(Math.round(r.bytes / 2 ** 20))} MiB saved whole by both`, r.complete ? 'yes' : 'NO', '', '', 'all runs', r.complete),
+      check('recording-file', 'node vs stream.pipeline (MiB/s)', fmt(r.nodeMiBps), fmt(r.pipelineMiBps), fmt(r.ratio, 'x'), `>= ${TARGETS.recordingVsPipeline}x`, r.ratio >= TARGETS.recordingVsPipeline),
+      check('recording-file', 'peak RSS growth, node', fmt(r.peakRssGrowthMiB.node, ' MiB'), fmt(r.peakRssGrowthMiB.pipeline, ' MiB'), '', `<= ${TARGETS.recordingRssMiB} MB`, r.peakRssGrowthMiB.node * 1.048576 <= TARGETS.recordingRssMiB),
+    ];
+  },
+  'event-in'(r) {
+    const { http, dedupe: d } = r;
+    return [
+      check('event-in', `${http.events} events: event-in vs bare http in/out (ev/s)`, fmt(http.eventIn.perSecond), fmt(http.bare.perSecond), fmt(http.ratio, 'x'), `>= ${TARGETS.eventInVsBare}x`, http.ratio >= TARGETS.eventInVsBare),
+      check(
+        'event-in',
+        `dedupe: ${d.processed.toLocaleString('en-US')}/${d.requested.toLocaleString('en-US')} distinct events, max entries`,
+        fmt(d.maxEntries),
+        '',
+        '',
+        `<= ${d.bound}, all events in ${d.budgetSeconds} s`,
+        d.maxEntries <= d.bound && d.finished && d.falseDuplicates === 0 && d.recentKnown === 1000,
+      ),
+    ];
+  },
+  roster(r) {
+    const ok = r.problems.length === 0;
+    return [
+      check('roster', `${r.rows.toLocaleString('en-US')} rows -> ${r.parts} parts, content checked`, ok ? 'yes' : r.problems.join('; '), '', '', 'all runs', ok),
+      check('roster', 'validate + serialise + split (s)', fmt(r.seconds, ' s'), '', '', `<= ${TARGETS.rosterSeconds} s`, r.seconds <= TARGETS.rosterSeconds),
+      check('roster', 'peak memory growth vs roster text', fmt(r.peakGrowthMiB, ' MiB'), fmt(r.textMiB, ' MiB'), fmt(r.memoryVsText, 'x'), `<= ${TARGETS.rosterMemoryVsText}x`, r.memoryVsText <= TARGETS.rosterMemoryVsText),
+    ];
+  },
+  'token-401': tokenChecks,
+  'token-ttl': tokenChecks,
+};
+
+function tokenChecks(r) {
+  const label = r.variant === 'ttl' ? 'lifetime ran out' : 'platform answered 401';
+  const exact = r.applications.every((n) => n === TARGETS.tokenApplications) && r.failed === 0;
+  const value = `${r.applications.join(', ')} (${r.failed} failed)`;
+  return [check(`token-${r.variant}`, `${r.messages} messages, ${label}: token applications per round`, value, '', '', `exactly ${TARGETS.tokenApplications}, none failed`, exact)];
+}
+
+/** One row per target of every scenario that ran; a failed scenario gives one FAILED row. */
+function evaluate(results) {
+  const rows = [];
+  for (const s of results) {
+    if (!s.ok) {
+      rows.push({ scenario: s.name, measure: 'scenario', value: 'error', baseline: '', ratio: '', target: '', verdict: 'FAILED', error: s.error });
+      continue;
+    }
+    const ev = EVALUATORS[s.name];
+    if (ev) rows.push(...ev(s.result));
+  }
+  return rows;
+}
+
+module.exports = { TARGETS, evaluate, round };

@@ -351,17 +351,19 @@ describe('lib/cdr', function () {
     });
 
     it('robot calls: sends every filter and isDownload=0', async function () {
-      const { DEMO_CAMPAIGN_ID } = dist('lib/sandbox');
+      const { DEMO_CAMPAIGN_ID, SAMPLE_ROBOT_CALL_ID } = dist('lib/sandbox');
+      const day = sandbox().calls.get(SAMPLE_ROBOT_CALL_ID).beginTime.slice(0, 10);
       const q = cdr.prepareRobotRange('en-US', {
-        beginTime: '2025-03-14 00:00:00', endTime: '2025-03-14 23:59:59', domain: 'demo.cc', campaignId: DEMO_CAMPAIGN_ID, uuiKey: 'currentCallLevel', uuiValue: 'F', isCount: true,
+        beginTime: `${day} 00:00:00`, endTime: `${day} 23:59:59`, domain: 'demo.cc', campaignId: DEMO_CAMPAIGN_ID, uuiKey: 'currentCallLevel', uuiValue: 'F', isCount: true,
       });
       const got = await cdr.collectRecords(cdr.fetchRobotRange(client, q), 1000);
-      assert.ok(got.length >= 1 && got.every((r) => r.campaignId === DEMO_CAMPAIGN_ID));
+      assert.ok(got.some((r) => r.callId === SAMPLE_ROBOT_CALL_ID));
+      assert.ok(got.every((r) => r.campaignId === DEMO_CAMPAIGN_ID));
       const req = sandbox().requests.find((r) => r.path === '/api/cdr/2.0/open/calls/robot');
       assert.strictEqual(req.query.isDownload, '0');
       assert.strictEqual(req.query.uuiKey, 'currentCallLevel');
       assert.strictEqual(req.query.campaignId, DEMO_CAMPAIGN_ID);
-      assert.strictEqual(req.query.beginTime, '2025-03-14 00:00:00');
+      assert.strictEqual(req.query.beginTime, `${day} 00:00:00`);
     });
   });
 });

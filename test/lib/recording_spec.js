@@ -1,0 +1,164 @@
+'use strict';
+/*
+ * lib/recording.ts: input checks, target paths, and the file writer's promises: the whole file or
+ * no file, whatever fails (a cut body, a short body, an abort, the file system), and never an
+ * error body saved as audio. Streams here are plain Readables; the sandbox part uses the client.
+ */
+const assert = require('assert');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { Readable } = require('stream');
+const { dist, useSandbox } = require('../helpers');
+
+const rec = dist('lib/recording.js');
+const { WellcloudClient } = dist('lib/client.js');
+
+const made = [];
+function tmpDir() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wellcloud-rec-'));
+  made.push(dir);
+  return dir;
+}
+
+/** An AudioStream of `chunks` (Buffers), optionally failing or stalling after them. */
+function audio(chunks, { contentLength, fail, stall, contentType = 'audio/mpeg' } = {}) {
+  let i = 0;
+  const stream = new Readable({
+    read() {
+      if (i < chunks.length) {
+        this.push(chunks[i++]);
+        return;
+      }
+      if (fail) this.destroy(fail);
+      else if (!stall) this.push(null);
+    },
+  });
+  const a = { kind: 'stream', status: 200, contentType, stream };
+  if (contentLength !== undefined) a.contentLength = contentLength;
+  return a;
+}
+
+const files = (dir) => fs.readdirSync(dir);
+
+describe('lib/recording', function () {
+  after(() => {
+    for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('input checks', function () {
+    const invalid = (field) => (e) => e.code === 'INVALID_INPUT' && e.field === field;
+
+    it('format: mp3 by default, mp3 or wav in any case, anything else named', function () {
+      assert.strictEqual(rec.prepareFormat('en-US', {}), 'mp3');
+      assert.strictEqual(rec.prepareFormat('en-US', { format: 'WAV' }), 'wav');
+      assert.strictEqual(rec.prepareFormat('en-US', { format: ' mp3 ' }), 'mp3');
+      assert.throws(() => rec.prepareFormat('en-US', { format: 'ogg' }), invalid('format'));
+    });
+
+    it('recordingId, or the id of a recording record', function () {
+      assert.strictEqual(rec.prepareRecordingId('en-US', { recordingId: 'r1', id: 'x' }), 'r1');
+      assert.strictEqual(rec.prepareRecordingId('en-US', { id: 'r2', callId: 'c' }), 'r2');
+      assert.throws(() => rec.prepareRecordingId('en-US', {}), invalid('recordingId'));
+    });
+
+    it('target path: a file, a directory (trailing slash or existing) gets <id>.<format>', async function () {
+      const dir = tmpDir();
+      const target = { callId: 'e617caaf-1fc6/../x' };
+      assert.strictEqual(await rec.resolveTargetPath('en-US', 'a/b.mp3', target, 'mp3', dir), path.join(dir, 'a', 'b.mp3'));
+      assert.strictEqual(await rec.resolveTargetPath('en-US', 'new/', target, 'wav', dir), path.join(dir, 'new', 'e617caaf-1fc6_.._x.wav'));
+      assert.strictEqual(await rec.resolveTargetPath('en-US', dir, { recordingId: 'r9' }, 'mp3', '/'), path.join(dir, 'r9.mp3'));
+      await assert.rejects(rec.resolveTargetPath('en-US', '', target, 'mp3', dir), invalid('filename'));
+      await assert.rejects(rec.resolveTargetPath('en-US', 42, target, 'mp3', dir), invalid('filename'));
+    });
+  });
+
+  describe('saveAudio', function () {
+    const chunk = Buffer.alloc(64 * 1024, 7);
+
+    it('writes the whole file under its name and leaves nothing else', async function () {
+      const dir = tmpDir();
+      const out = await rec.saveAudio(audio([chunk, chunk, chunk], { contentLength: 3 * chunk.length }), path.join(dir, 'a.mp3'));
+      assert.deepStrictEqual(out, { path: path.join(dir, 'a.mp3'), bytes: 3 * chunk.length, contentType: 'audio/mpeg' });
+      assert.strictEqual(fs.statSync(out.path).size, 3 * chunk.length);
+      assert.deepStrictEqual(files(dir), ['a.mp3']);
+    });
+
+    it('a body cut mid-way leaves no file and keeps an older file untouched', async function () {
+      const dir = tmpDir();
+      const target = path.join(dir, 'a.mp3');
+      fs.writeFileSync(target, 'old');
+      const cut = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+      await assert.rejects(rec.saveAudio(audio([chunk, chunk], { fail: cut }), target), (e) => e.code === 'ECONNRESET' && e.name === 'WellcloudError');
+      assert.deepStrictEqual(files(dir), ['a.mp3']);
+      assert.strictEqual(fs.readFileSync(target, 'utf8'), 'old');
+    });
+
+    it('a body shorter than its Content-Length leaves no file', async function () {
+      const dir = tmpDir();
+      await assert.rejects(rec.saveAudio(audio([chunk], { contentLength: 2 * chunk.length }), path.join(dir, 'a.mp3')), (e) => e.code === 'ECONNRESET' && /65536/.test(e.message));
+      assert.deepStrictEqual(files(dir), []);
+    });
+
+    it('an abort leaves no file and ends with ABORTED', async function () {
+      const dir = tmpDir();
+      const controller = new AbortController();
+      const a = audio([chunk], { stall: true });
+      const saving = rec.saveAudio(a, path.join(dir, 'a.mp3'), { signal: controller.signal });
+      setTimeout(() => controller.abort(), 30);
+      await assert.rejects(saving, (e) => e.code === 'ABORTED');
+      assert.deepStrictEqual(files(dir), []);
+      assert.ok(a.stream.destroyed);
+    });
+
+    it('a file system error is reported with its code and the path, the stream released', async function () {
+      const dir = tmpDir();
+      const a = audio([chunk]);
+      await assert.rejects(rec.saveAudio(a, path.join(dir, 'missing', 'a.mp3')), (e) => e.code === 'ENOENT' && e.message.includes(path.join(dir, 'missing', 'a.mp3')));
+      assert.ok(a.stream.destroyed);
+    });
+  });
+
+  describe('readAudio', function () {
+    it('collects the body and checks its length', async function () {
+      const got = await rec.readAudio(audio([Buffer.from('ab'), Buffer.from('cd')], { contentLength: 4 }));
+      assert.strictEqual(got.buffer.toString(), 'abcd');
+      await assert.rejects(rec.readAudio(audio([Buffer.from('ab')], { contentLength: 4 })), (e) => e.code === 'ECONNRESET');
+    });
+  });
+
+  describe('against the sandbox', function () {
+    const sandbox = useSandbox();
+    let client;
+    let sb;
+    before(function () {
+      sb = dist('lib/sandbox');
+      client = new WellcloudClient({ baseUrl: sandbox().url, ...sb.DEMO_CREDENTIALS, retry: { baseDelayMs: 5, maxDelayMs: 20 } });
+    });
+    after(() => client.close());
+
+    it('downloads one recording to a file in a new directory, byte for byte', async function () {
+      const dir = tmpDir();
+      const added = sandbox().addRecording({ bytes: 144 * 1000, format: 'mp3' });
+      const out = await rec.downloadToFile(client, { recordingId: added.id }, 'mp3', path.join(dir, 'x', 'y', 'r.mp3'));
+      assert.strictEqual(out.bytes, 144 * 1000);
+      assert.strictEqual(out.contentType, 'audio/mpeg');
+      assert.strictEqual(fs.statSync(out.path).size, out.bytes);
+      const mem = await rec.downloadToBuffer(client, { recordingId: added.id }, 'mp3');
+      assert.ok(mem.buffer.equals(fs.readFileSync(out.path)));
+    });
+
+    it('never saves a 14013 error answer as audio (WAV of an old call)', async function () {
+      const dir = tmpDir();
+      const old = sandbox().calls.range('2025-03-14 00:00:00', '2025-03-14 23:59:59').find((c) => c.recordings.length > 0);
+      await assert.rejects(rec.downloadToFile(client, { callId: old.callId }, 'wav', path.join(dir, 'old.wav')), (e) => e.code === '14013' && e.status >= 400);
+      assert.deepStrictEqual(files(dir), []);
+    });
+
+    it('gives the redirect URL of isDownload=2 without downloading', async function () {
+      const url = await rec.audioUrl(client, { callId: sb.SAMPLE_CALL_ID }, 'mp3');
+      assert.ok(url.startsWith(`${sandbox().url}/files/`), url);
+      assert.ok(sandbox().requests.every((r) => !r.path.startsWith('/files/')));
+    });
+  });
+});

@@ -1,0 +1,306 @@
+'use strict';
+/*
+ * wellcloud-cdr in a running flow against the sandbox: the three operations, the three output
+ * modes (a Join node in automatic mode rebuilds the sequences), the accepted time forms, input
+ * errors before any request, the Catch node view of failures, retries, and close.
+ */
+const assert = require('assert');
+const { helper, dist, useSandbox, configNode, demoCredentials, nextMessage, sleep } = require('../helpers');
+
+const configModule = dist('nodes/wellcloud-config/wellcloud-config.js');
+const cdrModule = dist('nodes/wellcloud-cdr/wellcloud-cdr.js');
+const sequenceModule = require('@node-red/nodes/core/sequence/17-split.js');
+const catchModule = require('@node-red/nodes/core/common/25-catch.js');
+const { SAMPLE_CALL_ID, SAMPLE_ROBOT_CALL_ID, UNKNOWN_CALL_ID, DEMO_CAMPAIGN_ID } = dist('lib/sandbox');
+
+const CALLS_PATH = '/api/cdr/2.0/calls/open';
+const ROBOT_PATH = '/api/cdr/2.0/open/calls/robot';
+
+function cdrNode(props = {}) {
+  return { id: 'cdr', type: 'wellcloud-cdr', server: 'cfg', operation: 'range', outputMode: 'all', isOrder: '1', pageSize: 100, concurrency: 2, maxRecords: 100000, wires: [['out']], ...props };
+}
+
+/** cfg + cdr -> out, plus a catch node -> caught, plus optional extra nodes. */
+function flow(sandbox, props, extra = []) {
+  const nodes = [
+    cdrNode(props),
+    { id: 'out', type: 'helper' },
+    { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'caught', type: 'helper' },
+    ...extra,
+  ];
+  return [configNode(sandbox), ...nodes.map((n) => ({ z: 'f1', ...n }))];
+}
+
+async function load(sandbox, props, extra) {
+  await helper.load([configModule, cdrModule, sequenceModule, catchModule], flow(sandbox, props, extra), demoCredentials());
+  return { cdr: helper.getNode('cdr'), out: helper.getNode('out'), caught: helper.getNode('caught') };
+}
+
+/** Collects messages until one with parts.count arrives and all `count` are there. */
+function sequence(node, timeoutMs = 15000) {
+  return new Promise((resolve, reject) => {
+    const got = [];
+    let count;
+    const t = setTimeout(() => reject(new Error(`sequence incomplete: ${got.length}/${count}`)), timeoutMs);
+    node.on('input', (msg) => {
+      got.push(msg);
+      if (msg.parts && msg.parts.count !== undefined) count = msg.parts.count;
+      if (count !== undefined && got.length === count) {
+        clearTimeout(t);
+        resolve(got);
+      }
+    });
+  });
+}
+
+const rangeRequests = (sb, path = CALLS_PATH) => sb.requests.filter((r) => r.path === path);
+
+describe('wellcloud-cdr node', function () {
+  const sandbox = useSandbox();
+
+  before(function (done) {
+    helper.startServer(done);
+  });
+  after(function (done) {
+    helper.stopServer(done);
+  });
+  afterEach(async () => {
+    await helper.unload();
+    sandbox().clearRequests();
+    sandbox().clearFaults();
+    sandbox().setLatency(0);
+  });
+
+  describe('call', function () {
+    it('outputs the record of one call, msg.payload.callId overriding the dialog', async () => {
+      const { cdr, out } = await load(sandbox(), { operation: 'call', callId: UNKNOWN_CALL_ID, callIdType: 'str' });
+      const got = nextMessage(out);
+      cdr.receive({ payload: { callId: SAMPLE_CALL_ID }, topic: 'keep me' });
+      const msg = await got;
+      assert.strictEqual(msg.payload.callId, SAMPLE_CALL_ID);
+      assert.strictEqual(msg.payload.beginTime, sandbox().calls.get(SAMPLE_CALL_ID).beginTime);
+      assert.strictEqual(msg.topic, 'keep me');
+    });
+
+    it('reads callId from a msg property set in the dialog', async () => {
+      const { cdr, out } = await load(sandbox(), { operation: 'call', callId: 'call.id', callIdType: 'msg' });
+      const got = nextMessage(out);
+      cdr.receive({ call: { id: SAMPLE_CALL_ID } });
+      assert.strictEqual((await got).payload.callId, SAMPLE_CALL_ID);
+    });
+
+    it('sends an unknown callId to the Catch node with code 14011 and msg.wellcloud', async () => {
+      const { cdr, caught } = await load(sandbox(), { operation: 'call' });
+      const got = nextMessage(caught);
+      cdr.receive({ payload: { callId: UNKNOWN_CALL_ID } });
+      const msg = await got;
+      assert.strictEqual(msg.error.code, '14011');
+      assert.strictEqual(msg.wellcloud.status, 400);
+      assert.strictEqual(String(msg.wellcloud.errorCode), '14011');
+      assert.ok(!JSON.stringify(msg).includes(dist('lib/sandbox').DEMO_CREDENTIALS.appSecret));
+    });
+
+    it('fails without a callId before any request', async () => {
+      const { cdr, caught } = await load(sandbox(), { operation: 'call' });
+      const got = nextMessage(caught);
+      cdr.receive({ payload: {} });
+      const msg = await got;
+      assert.strictEqual(msg.error.code, 'INVALID_INPUT');
+      assert.ok(sandbox().requests.every((r) => !r.path.startsWith('/api/')));
+    });
+  });
+
+  describe('range', function () {
+    it('outputs every record in one message (all) with msg.count, other msg fields kept', async () => {
+      const { cdr, out } = await load(sandbox(), { beginTime: '2025-03-14 00:00:00', beginTimeType: 'str', endTime: '2025-03-14 23:59:59', endTimeType: 'str' });
+      const got = nextMessage(out);
+      cdr.receive({ payload: 'anything', topic: 't' });
+      const msg = await got;
+      const held = sandbox().calls.range('2025-03-14 00:00:00', '2025-03-14 23:59:59').map((c) => c.callId);
+      assert.deepStrictEqual(msg.payload.map((r) => r.callId), held);
+      assert.strictEqual(msg.count, held.length);
+      assert.strictEqual(msg.topic, 't');
+      assert.strictEqual(msg.parts, undefined);
+      const req = rangeRequests(sandbox())[0];
+      assert.deepStrictEqual([req.query.domain, req.query.isOrder, req.query.s], ['demo.cc', '1', '100']);
+    });
+
+    it('a 40-day range across a month boundary, one message per record: a Join rebuilds every record once', async () => {
+      const join = { id: 'joiner', type: 'join', mode: 'auto', wires: [['joined']] };
+      const { cdr } = await load(sandbox(), { outputMode: 'record', wires: [['out', 'joiner']] }, [join, { id: 'joined', type: 'helper' }]);
+      const joined = nextMessage(helper.getNode('joined'), 15000);
+      const seq = sequence(helper.getNode('out'));
+      const range = { beginTime: '2025-05-10 10:00:00', endTime: '2025-06-19 10:00:00' };
+      cdr.receive({ payload: range });
+      const [msgs, msg] = await Promise.all([seq, joined]);
+      const held = sandbox().calls.range(range.beginTime, range.endTime).map((c) => c.callId);
+      const ids = msg.payload.map((r) => r.callId);
+      assert.strictEqual(new Set(ids).size, ids.length, 'a record came twice');
+      assert.deepStrictEqual(ids, held);
+      assert.ok(msg.payload.some((r) => r.beginTime === '2025-06-01 00:00:00'), 'the record on the month boundary is there');
+      assert.deepStrictEqual(msgs.map((m) => m.parts.index), msgs.map((_, i) => i));
+      assert.ok(msgs.every((m) => m.parts.type === 'array' && m.parts.id === msgs[0].parts.id));
+      assert.strictEqual(msgs.at(-1).parts.count, held.length);
+      assert.strictEqual(msgs[0].parts.count, undefined, 'a split range does not know its count in advance');
+      assert.ok(rangeRequests(sandbox()).some((r) => r.status === 400), 'the platform refused and the node split the range');
+    });
+
+    it('one message per page: count known in advance, a Join concatenates the pages', async () => {
+      const join = { id: 'joiner', type: 'join', mode: 'auto', wires: [['joined']] };
+      const { cdr } = await load(sandbox(), { outputMode: 'page', pageSize: 7, wires: [['out', 'joiner']] }, [join, { id: 'joined', type: 'helper' }]);
+      const joined = nextMessage(helper.getNode('joined'));
+      const seq = sequence(helper.getNode('out'));
+      const range = { beginTime: '2025-03-14 00:00:00', endTime: '2025-03-14 23:59:59' };
+      cdr.receive({ payload: range });
+      const [pages, msg] = await Promise.all([seq, joined]);
+      const held = sandbox().calls.range(range.beginTime, range.endTime).map((c) => c.callId);
+      assert.deepStrictEqual(msg.payload.map((r) => r.callId), held);
+      assert.strictEqual(pages.length, Math.ceil(held.length / 7));
+      assert.ok(pages.every((p) => p.parts.count === pages.length && p.parts.len === 7 && Array.isArray(p.payload)));
+    });
+
+    it('accepts every time form from msg.payload and sends China time', async () => {
+      const { cdr, out } = await load(sandbox(), { outputMode: 'all' });
+      const china = sandbox().calls.get(SAMPLE_CALL_ID).beginTime; // yyyy-MM-dd HH:mm:ss
+      const at = Date.parse(`${china.replace(' ', 'T')}+08:00`);
+      const iso = new Date(at).toISOString();
+      const forms = [new Date(at), at, iso, `${china.replace(' ', 'T')}+08:00`, china];
+      for (const beginTime of forms) {
+        sandbox().clearRequests();
+        const got = nextMessage(out);
+        cdr.receive({ payload: { beginTime, endTime: at + 3600 * 1000 } });
+        const msg = await got;
+        assert.ok(msg.payload.some((r) => r.callId === SAMPLE_CALL_ID), `form ${String(beginTime)}`);
+        const req = rangeRequests(sandbox())[0];
+        assert.strictEqual(req.query.beginTime, china, `form ${String(beginTime)}`);
+      }
+    });
+
+    it('reads yyyy-MM-dd HH:mm:ss in the config time zone', async () => {
+      const flowNodes = flow(sandbox(), { beginTime: '2025-03-14 03:30:00', endTime: '2025-03-14 04:30:00', endTimeType: 'str' });
+      flowNodes[0].timezone = 'Europe/Berlin'; // UTC+1 in March: 03:30 Berlin = 10:30 China
+      await helper.load([configModule, cdrModule, catchModule], flowNodes, demoCredentials());
+      const got = nextMessage(helper.getNode('out'));
+      helper.getNode('cdr').receive({ payload: {} });
+      await got;
+      assert.strictEqual(rangeRequests(sandbox())[0].query.beginTime, '2025-03-14 10:30:00');
+    });
+
+    it('fails begin after end, and a bad field, with INVALID_INPUT before any request', async () => {
+      const { cdr, caught } = await load(sandbox(), {});
+      for (const [payload, field] of [
+        [{ beginTime: '2025-03-15 00:00:00', endTime: '2025-03-14 00:00:00' }, 'beginTime'],
+        [{ beginTime: 'yesterday', endTime: '2025-03-14 00:00:00' }, 'beginTime'],
+        [{ beginTime: '2025-03-14 00:00:00', endTime: '2025-03-15 00:00:00', pageSize: 500 }, 'pageSize'],
+        [{ beginTime: '2025-03-14 00:00:00', endTime: '2025-03-15 00:00:00', concurrency: 0 }, 'concurrency'],
+      ]) {
+        const got = nextMessage(caught);
+        cdr.receive({ payload });
+        const msg = await got;
+        assert.strictEqual(msg.error.code, 'INVALID_INPUT');
+        assert.strictEqual(msg.error.source.id, 'cdr');
+        assert.ok(msg.error.message.includes(field), `${msg.error.message} names ${field}`);
+      }
+      assert.strictEqual(sandbox().requests.length, 0, 'nothing was sent');
+    });
+
+    it('fails with MAX_RECORDS in all mode when the result is larger, sending nothing', async () => {
+      const { cdr, out, caught } = await load(sandbox(), { maxRecords: 5 });
+      let sent = 0;
+      out.on('input', () => sent++);
+      const got = nextMessage(caught);
+      cdr.receive({ payload: { beginTime: '2025-03-14 00:00:00', endTime: '2025-03-14 23:59:59' } });
+      const msg = await got;
+      assert.strictEqual(msg.error.code, 'MAX_RECORDS');
+      await sleep(50);
+      assert.strictEqual(sent, 0);
+    });
+
+    it('retries a GET answered 503 and still returns every record', async () => {
+      const { cdr, out } = await load(sandbox(), {});
+      sandbox().failNext({ method: 'GET', path: CALLS_PATH }, { status: 503, times: 1 });
+      const got = nextMessage(out);
+      cdr.receive({ payload: { beginTime: '2025-03-14 00:00:00', endTime: '2025-03-14 23:59:59' } });
+      const msg = await got;
+      assert.strictEqual(msg.payload.length, sandbox().calls.range('2025-03-14 00:00:00', '2025-03-14 23:59:59').length);
+      assert.ok(rangeRequests(sandbox()).some((r) => r.status === 503));
+    });
+
+    it('returns the same records in the same order with concurrency 1 and 6, both orders', async () => {
+      const { cdr, out } = await load(sandbox(), { pageSize: 10 });
+      const run = async (payload) => {
+        const got = nextMessage(out);
+        cdr.receive({ payload: { beginTime: '2025-07-25 00:00:00', endTime: '2025-08-05 00:00:00', ...payload } });
+        return (await got).payload.map((r) => r.callId);
+      };
+      const seq = await run({ concurrency: 1 });
+      assert.ok(seq.length > 100);
+      assert.deepStrictEqual(await run({ concurrency: 6 }), seq);
+      assert.deepStrictEqual(await run({ concurrency: 6, isOrder: 0 }), seq.slice().reverse());
+    });
+
+    it('stops fetching when the node is closed during a range query', async () => {
+      sandbox().setLatency(80);
+      const { cdr, out, caught } = await load(sandbox(), { pageSize: 5, concurrency: 2, outputMode: 'record' });
+      let outputs = 0;
+      out.on('input', () => outputs++);
+      let errors = 0;
+      caught.on('input', () => errors++);
+      cdr.receive({ payload: { beginTime: '2025-03-01 00:00:00', endTime: '2025-03-20 00:00:00' } });
+      await sleep(400);
+      assert.ok(rangeRequests(sandbox()).length > 0);
+      await helper.unload();
+      const asked = rangeRequests(sandbox()).length;
+      await sleep(400);
+      assert.strictEqual(rangeRequests(sandbox()).length, asked, 'no request after close');
+      assert.ok(asked < 100, `${asked} pages were asked for before close`);
+      assert.strictEqual(errors, 0);
+      assert.ok(outputs < 400);
+    });
+  });
+
+  describe('robot', function () {
+    it('sends every robot filter from the dialog and isDownload=0', async () => {
+      const { cdr, out } = await load(sandbox(), {
+        operation: 'robot',
+        beginTime: '2025-03-14 00:00:00', beginTimeType: 'str',
+        endTime: '2025-03-14 23:59:59', endTimeType: 'str',
+        campaignId: DEMO_CAMPAIGN_ID, campaignIdType: 'str',
+        uuiKey: 'currentCallLevel', uuiKeyType: 'str',
+        uuiValue: 'F', uuiValueType: 'str',
+        resultCode: '', resultCodeType: 'num',
+        batchName: 'batch', batchNameType: 'str',
+        isCount: 'true',
+      });
+      const got = nextMessage(out);
+      cdr.receive({ payload: { batchName: '', groupCampaignId: 'g-1', rosterId: '15', batchId: 'b-1', ani: 'a', dnis: 'd', resultCode: 0 } });
+      await got;
+      const q = rangeRequests(sandbox(), ROBOT_PATH)[0].query;
+      assert.deepStrictEqual(
+        { campaignId: q.campaignId, uuiKey: q.uuiKey, uuiValue: q.uuiValue, isCount: q.isCount, isDownload: q.isDownload, groupCampaignId: q.groupCampaignId, rosterId: q.rosterId, batchId: q.batchId, batchName: q.batchName, ani: q.ani, dnis: q.dnis, resultCode: q.resultCode },
+        { campaignId: DEMO_CAMPAIGN_ID, uuiKey: 'currentCallLevel', uuiValue: 'F', isCount: 'true', isDownload: '0', groupCampaignId: 'g-1', rosterId: '15', batchId: 'b-1', batchName: 'batch', ani: 'a', dnis: 'd', resultCode: '0' },
+      );
+    });
+
+    it('returns the robot calls of a campaign', async () => {
+      const { cdr, out } = await load(sandbox(), { operation: 'robot' });
+      const day = sandbox().calls.get(SAMPLE_ROBOT_CALL_ID).beginTime.slice(0, 10);
+      const got = nextMessage(out);
+      cdr.receive({ payload: { beginTime: `${day} 00:00:00`, endTime: `${day} 23:59:59`, campaignId: DEMO_CAMPAIGN_ID, uuiKey: 'currentCallLevel', uuiValue: 'F' } });
+      const msg = await got;
+      assert.ok(msg.payload.some((r) => r.callId === SAMPLE_ROBOT_CALL_ID));
+      assert.ok(msg.payload.every((r) => r.campaignId === DEMO_CAMPAIGN_ID));
+    });
+
+    it('requires campaignId', async () => {
+      const { cdr, caught } = await load(sandbox(), { operation: 'robot' });
+      const got = nextMessage(caught);
+      cdr.receive({ payload: { beginTime: '2025-03-14 00:00:00', endTime: '2025-03-14 23:59:59' } });
+      const msg = await got;
+      assert.strictEqual(msg.error.code, 'INVALID_INPUT');
+      assert.ok(msg.error.message.includes('campaignId'));
+      assert.strictEqual(rangeRequests(sandbox(), ROBOT_PATH).length, 0);
+    });
+  });
+});

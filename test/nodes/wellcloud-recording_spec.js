@@ -1,0 +1,286 @@
+'use strict';
+/*
+ * wellcloud-recording in a running flow against the sandbox: list, audio as Buffer, file and URL,
+ * message overrides, and the failure paths (Catch node view). A connection cut in the middle of
+ * the audio, or stalled while the node is closed, goes through a small TCP relay in front of the
+ * sandbox; in both cases no file may be left behind.
+ */
+const assert = require('assert');
+const fs = require('fs');
+const net = require('net');
+const os = require('os');
+const path = require('path');
+const { helper, dist, useSandbox, configNode, demoCredentials, nextMessage, sleep } = require('../helpers');
+
+const configModule = dist('nodes/wellcloud-config/wellcloud-config.js');
+const recordingModule = dist('nodes/wellcloud-recording/wellcloud-recording.js');
+const catchModule = require('@node-red/nodes/core/common/25-catch.js');
+const { SAMPLE_CALL_ID, NO_RECORDING_CALL_ID, UNKNOWN_CALL_ID, DEMO_CREDENTIALS } = dist('lib/sandbox');
+
+const made = [];
+function tmpDir() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wellcloud-recnode-'));
+  made.push(dir);
+  return dir;
+}
+
+/** Every file below `dir`, relative. */
+function listFiles(dir) {
+  const out = [];
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out.push(path.relative(dir, p));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/**
+ * A TCP relay to the sandbox that, once a connection has answered more than `after` bytes, either
+ * cuts it (`mode: 'cut'`) or stops forwarding it (`mode: 'stall'`).
+ */
+function relay(target, after, mode) {
+  const sockets = new Set();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(target.port, '127.0.0.1');
+    sockets.add(client).add(upstream);
+    let answered = 0;
+    client.pipe(upstream);
+    upstream.on('data', (chunk) => {
+      answered += chunk.length;
+      if (answered <= after) {
+        client.write(chunk);
+      } else if (mode === 'cut') {
+        client.write(chunk.subarray(0, Math.max(0, chunk.length - (answered - after))));
+        client.destroy();
+        upstream.destroy();
+      } else {
+        upstream.pause();
+      }
+    });
+    const close = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', close).on('close', close);
+    upstream.on('error', close).on('close', close);
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      resolve({
+        url: `http://127.0.0.1:${server.address().port}`,
+        close: () => new Promise((r) => {
+          for (const s of sockets) s.destroy();
+          server.close(() => r());
+        }),
+      });
+    });
+  });
+}
+
+function recNode(props = {}) {
+  return { id: 'rec', z: 'f1', type: 'wellcloud-recording', server: 'cfg', operation: 'callAudio', format: 'mp3', output: 'buffer', wires: [['out']], ...props };
+}
+
+async function load(sandboxLike, props, cfgExtra = {}) {
+  const flow = [
+    configNode(sandboxLike, cfgExtra),
+    recNode(props),
+    { id: 'out', z: 'f1', type: 'helper' },
+    { id: 'catcher', z: 'f1', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'caught', z: 'f1', type: 'helper' },
+  ];
+  await helper.load([configModule, recordingModule, catchModule], flow, demoCredentials());
+  return { rec: helper.getNode('rec'), out: helper.getNode('out'), caught: helper.getNode('caught') };
+}
+
+const audioRequests = (sb) => sb.requests.filter((r) => r.path.startsWith('/api/cdr/2.0/recordings/'));
+
+describe('wellcloud-recording node', function () {
+  const sandbox = useSandbox();
+
+  before(function (done) {
+    helper.startServer(done);
+  });
+  after(function (done) {
+    helper.stopServer(done);
+  });
+  after(() => {
+    for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+  });
+  afterEach(async () => {
+    await helper.unload();
+    sandbox().clearRequests();
+    sandbox().clearFaults();
+  });
+
+  describe('list', function () {
+    it('outputs the recording records of a call as an array', async () => {
+      const { rec, out } = await load(sandbox(), { operation: 'list' });
+      const got = nextMessage(out);
+      rec.receive({ payload: { callId: SAMPLE_CALL_ID }, topic: 'k' });
+      const msg = await got;
+      assert.ok(Array.isArray(msg.payload));
+      assert.deepStrictEqual(msg.payload.map((r) => r.id).sort(), sandbox().calls.get(SAMPLE_CALL_ID).recordings.map((r) => r.id).sort());
+      assert.strictEqual(msg.topic, 'k');
+    });
+
+    for (const [callId, code] of [[UNKNOWN_CALL_ID, '14011'], [NO_RECORDING_CALL_ID, '14012']]) {
+      it(`sends ${code} to the Catch node with msg.wellcloud`, async () => {
+        const { rec, caught } = await load(sandbox(), { operation: 'list', callId, callIdType: 'str' });
+        const got = nextMessage(caught);
+        rec.receive({ payload: null });
+        const msg = await got;
+        assert.strictEqual(msg.error.code, code);
+        assert.strictEqual(String(msg.wellcloud.errorCode), code);
+      });
+    }
+  });
+
+  describe('audio', function () {
+    it('callAudio as a Buffer with msg.contentType', async () => {
+      const added = sandbox().addRecording({ bytes: 144 * 500, format: 'mp3' });
+      const { rec, out } = await load(sandbox(), { callId: added.callId, callIdType: 'str' });
+      const got = nextMessage(out);
+      rec.receive({ payload: '' });
+      const msg = await got;
+      assert.ok(Buffer.isBuffer(msg.payload));
+      assert.strictEqual(msg.payload.length, 144 * 500);
+      assert.strictEqual(msg.contentType, 'audio/mpeg');
+      const q = audioRequests(sandbox())[0].query;
+      assert.deepStrictEqual([q.isDownload, q.isWav], ['1', '0']);
+    });
+
+    it('audio of a record from the list, msg.payload.format overriding the dialog', async () => {
+      const { rec, out } = await load(sandbox(), { operation: 'audio', format: 'mp3' });
+      const record = sandbox().calls.get(SAMPLE_CALL_ID).recordings[1];
+      const got = nextMessage(out);
+      rec.receive({ payload: { ...record, format: 'wav' } });
+      const msg = await got;
+      assert.strictEqual(msg.payload.subarray(0, 4).toString('latin1'), 'RIFF');
+      assert.strictEqual(msg.contentType, 'audio/wav');
+      const req = audioRequests(sandbox())[0];
+      assert.strictEqual(req.path, `/api/cdr/2.0/recordings/open/recording/${record.id}/stream`);
+      assert.strictEqual(req.query.isWav, '1');
+    });
+
+    it('streams to a file in a directory it creates, with {path, bytes, contentType}', async () => {
+      const dir = tmpDir();
+      const added = sandbox().addRecording({ bytes: 144 * 2000, format: 'mp3' });
+      const target = path.join(dir, 'a', 'b', 'call.mp3');
+      const { rec, out } = await load(sandbox(), { operation: 'audio', output: 'file', filename: target, filenameType: 'str' });
+      const got = nextMessage(out);
+      rec.receive({ payload: { recordingId: added.id } });
+      const msg = await got;
+      assert.deepStrictEqual(msg.payload, { path: target, bytes: 144 * 2000, contentType: 'audio/mpeg' });
+      assert.strictEqual(fs.statSync(target).size, 144 * 2000);
+      assert.deepStrictEqual(listFiles(dir), [path.join('a', 'b', 'call.mp3')]);
+    });
+
+    it('msg.filename wins; a directory name gets <callId>.<format>', async () => {
+      const dir = tmpDir();
+      const { rec, out } = await load(sandbox(), { output: 'file', filename: path.join(dir, 'ignored.mp3'), filenameType: 'str' });
+      const got = nextMessage(out);
+      rec.receive({ payload: { callId: SAMPLE_CALL_ID }, filename: `${dir}${path.sep}calls${path.sep}` });
+      const msg = await got;
+      assert.strictEqual(msg.payload.path, path.join(dir, 'calls', `${SAMPLE_CALL_ID}.mp3`));
+      assert.deepStrictEqual(listFiles(dir), [path.join('calls', `${SAMPLE_CALL_ID}.mp3`)]);
+    });
+
+    it('url: the redirect location of isDownload=2, nothing downloaded', async () => {
+      const { rec, out } = await load(sandbox(), { output: 'url' });
+      const got = nextMessage(out);
+      rec.receive({ payload: { callId: SAMPLE_CALL_ID } });
+      const msg = await got;
+      assert.strictEqual(typeof msg.payload, 'string');
+      assert.ok(msg.payload.startsWith(`${sandbox().url}/files/`), msg.payload);
+      assert.strictEqual(audioRequests(sandbox())[0].query.isDownload, '2');
+      assert.ok(sandbox().requests.every((r) => !r.path.startsWith('/files/')));
+    });
+
+    it('a 14013 answer (WAV of an old call) is an error, never a file', async () => {
+      const dir = tmpDir();
+      const old = sandbox().calls.range('2025-03-14 00:00:00', '2025-03-14 23:59:59').find((c) => c.recordings.length > 0);
+      const { rec, caught } = await load(sandbox(), { output: 'file', format: 'wav', filename: `${dir}/`, filenameType: 'str' });
+      const got = nextMessage(caught);
+      rec.receive({ payload: { callId: old.callId } });
+      const msg = await got;
+      assert.strictEqual(msg.error.code, '14013');
+      assert.strictEqual(String(msg.wellcloud.errorCode), '14013');
+      assert.deepStrictEqual(listFiles(dir), []);
+    });
+
+    it('retries a download answered 503 before the body', async () => {
+      const dir = tmpDir();
+      const { rec, out } = await load(sandbox(), { output: 'file', filename: `${dir}/`, filenameType: 'str' });
+      sandbox().failNext({ method: 'GET', path: /\/stream$/ }, { status: 503 });
+      const got = nextMessage(out);
+      rec.receive({ payload: { callId: SAMPLE_CALL_ID } });
+      const msg = await got;
+      assert.ok(msg.payload.bytes > 0);
+      assert.strictEqual(audioRequests(sandbox()).filter((r) => r.status === 503).length, 1);
+    });
+
+    it('a connection cut in the middle of the audio leaves no file', async () => {
+      const dir = tmpDir();
+      const added = sandbox().addRecording({ bytes: 144 * 20000, format: 'mp3' });
+      const cut = await relay(sandbox(), 256 * 1024, 'cut');
+      try {
+        const { rec, out, caught } = await load({ url: cut.url }, { operation: 'audio', output: 'file', filename: `${dir}/`, filenameType: 'str' });
+        let sent = 0;
+        out.on('input', () => sent++);
+        const got = nextMessage(caught);
+        rec.receive({ payload: { recordingId: added.id } });
+        const msg = await got;
+        assert.strictEqual(msg.error.code, 'ECONNRESET');
+        assert.strictEqual(msg.wellcloud, undefined);
+        await sleep(20);
+        assert.strictEqual(sent, 0);
+        assert.deepStrictEqual(listFiles(dir), []);
+      } finally {
+        await cut.close();
+      }
+    });
+
+    it('closing the node during a download stops it and leaves no file', async () => {
+      const dir = tmpDir();
+      const added = sandbox().addRecording({ bytes: 144 * 20000, format: 'mp3' });
+      const stall = await relay(sandbox(), 256 * 1024, 'stall');
+      try {
+        const { rec, caught } = await load({ url: stall.url }, { operation: 'audio', output: 'file', filename: `${dir}/`, filenameType: 'str' });
+        let errors = 0;
+        caught.on('input', () => errors++);
+        rec.receive({ payload: { recordingId: added.id } });
+        for (let i = 0; i < 100 && listFiles(dir).length === 0; i++) await sleep(10);
+        assert.ok(listFiles(dir).some((f) => f.endsWith('.part')), 'the download had started');
+        await helper.unload();
+        for (let i = 0; i < 100 && listFiles(dir).length > 0; i++) await sleep(10);
+        assert.deepStrictEqual(listFiles(dir), []);
+        assert.strictEqual(errors, 0);
+      } finally {
+        await stall.close();
+      }
+    });
+
+    it('checks the input before any request', async () => {
+      const { rec, caught } = await load(sandbox(), { output: 'file' });
+      for (const [payload, field] of [
+        [{}, 'callId'],
+        [{ callId: SAMPLE_CALL_ID, format: 'ogg' }, 'format'],
+        [{ callId: SAMPLE_CALL_ID }, 'filename'],
+      ]) {
+        const got = nextMessage(caught);
+        rec.receive({ payload });
+        const msg = await got;
+        assert.strictEqual(msg.error.code, 'INVALID_INPUT');
+        assert.ok(msg.error.message.includes(field), `${msg.error.message} names ${field}`);
+        const text = JSON.stringify(msg);
+        assert.ok(!text.includes(DEMO_CREDENTIALS.appSecret) && !text.includes(DEMO_CREDENTIALS.apiKey));
+      }
+      assert.strictEqual(audioRequests(sandbox()).length, 0);
+    });
+  });
+});

@@ -304,3 +304,48 @@ describe('wellcloud-cdr node', function () {
     });
   });
 });
+
+describe('example flow: Export yesterday\'s calls to CSV', function () {
+  const sandbox = useSandbox();
+  const fs = require('fs');
+  const os = require('os');
+  const path = require('path');
+  const core = (p) => require(`@node-red/nodes/core/${p}`);
+  const modules = [configModule, cdrModule, catchModule, core('common/20-inject.js'), core('common/21-debug.js'), core('common/90-comment.js'),
+    core('function/10-function.js'), core('parsers/70-CSV.js'), core('storage/10-file.js')];
+  let dir;
+
+  before(function (done) {
+    helper.startServer(done);
+  });
+  after(function (done) {
+    helper.stopServer(done);
+  });
+  afterEach(async () => {
+    await helper.unload();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes the sandbox day to a CSV file with a header and one line per call', async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wellcloud-csv-'));
+    const flowNodes = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'examples', "Export yesterday's calls to CSV.json"), 'utf8'));
+    const cfg = flowNodes.find((n) => n.type === 'wellcloud-config');
+    const credentials = { [cfg.id]: cfg.credentials };
+    cfg.baseUrl = sandbox().url;
+    delete cfg.credentials;
+    // the example writes into Node-RED's working directory; the test writes into a temporary one
+    const file = flowNodes.find((n) => n.type === 'file');
+    const target = path.join(dir, 'calls.csv');
+    Object.assign(file, { filename: target, filenameType: 'str' });
+    await helper.load(modules, flowNodes, credentials);
+    // the file node passes the message on to the "file written" debug node once the file is written
+    const written = nextMessage(helper.getNode(flowNodes.find((n) => n.type === 'debug' && n.name === 'file written').id));
+    helper.getNode(flowNodes.find((n) => n.type === 'inject' && /sandbox day/.test(n.name)).id).receive({});
+    await written;
+    const lines = fs.readFileSync(target, 'utf8').trim().split(/\r\n/);
+    const held = sandbox().calls.range('2025-03-14 00:00:00', '2025-03-14 23:59:59');
+    assert.strictEqual(lines[0].split(',')[0], 'callId');
+    assert.strictEqual(lines.length, held.length + 1);
+    assert.deepStrictEqual(lines.slice(1).map((l) => l.split(',')[0]), held.map((c) => c.callId));
+  });
+});

@@ -284,3 +284,54 @@ describe('wellcloud-recording node', function () {
     });
   });
 });
+
+describe('example flow: Save a call\'s recording to disk', function () {
+  const sandbox = useSandbox();
+  const core = (p) => require(`@node-red/nodes/core/${p}`);
+  const modules = [configModule, recordingModule, catchModule, core('common/20-inject.js'), core('common/21-debug.js'), core('common/90-comment.js'), core('sequence/17-split.js')];
+
+  before(function (done) {
+    helper.startServer(done);
+  });
+  after(function (done) {
+    helper.stopServer(done);
+  });
+  after(() => {
+    for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+  });
+  afterEach(() => helper.unload());
+
+  it('saves the whole call, each recording, and gives the URL', async () => {
+    const dir = tmpDir();
+    const flowNodes = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'examples', "Save a call's recording to disk.json"), 'utf8'));
+    const cfg = flowNodes.find((n) => n.type === 'wellcloud-config');
+    const credentials = { [cfg.id]: cfg.credentials };
+    cfg.baseUrl = sandbox().url;
+    delete cfg.credentials;
+    // the example saves below Node-RED's working directory; the test below a temporary one
+    for (const n of flowNodes) if (n.type === 'wellcloud-recording' && n.filename) n.filename = path.join(dir, n.filename);
+    await helper.load(modules, flowNodes, credentials);
+    const byName = (type, name) => helper.getNode(flowNodes.find((n) => n.type === type && n.name === name).id);
+
+    const whole = nextMessage(byName('debug', 'saved'));
+    byName('inject', 'whole call (MP3)').receive({ payload: { callId: SAMPLE_CALL_ID } });
+    assert.strictEqual((await whole).payload.path, path.join(dir, 'recordings', `${SAMPLE_CALL_ID}.mp3`));
+
+    const recordings = sandbox().calls.get(SAMPLE_CALL_ID).recordings;
+    const segments = [];
+    const allSaved = new Promise((resolve) => {
+      byName('debug', 'segment saved').on('input', (msg) => {
+        segments.push(msg.payload);
+        if (segments.length === recordings.length) resolve();
+      });
+    });
+    byName('inject', 'each recording').receive({ payload: { callId: SAMPLE_CALL_ID } });
+    await allSaved;
+    assert.deepStrictEqual(segments.map((s) => path.basename(s.path)).sort(), recordings.map((r) => `${r.id}.mp3`).sort());
+
+    const url = nextMessage(byName('debug', 'URL'));
+    byName('inject', 'download URL only').receive({ payload: { callId: SAMPLE_CALL_ID } });
+    assert.ok((await url).payload.startsWith(`${sandbox().url}/files/`));
+    assert.ok(listFiles(dir).every((f) => !f.endsWith('.part')));
+  });
+});

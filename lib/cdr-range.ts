@@ -248,7 +248,7 @@ class RangeEngine<T> {
 
   /** The error to throw when aborted: the client's own ABORTED error when it gave one. */
   private abortError(outcome: Outcome<T>): unknown {
-    if (!outcome.ok && isWellcloudError(outcome.error)) return outcome.error;
+    if (!outcome.ok && isWellcloudError(outcome.error) && outcome.error.code === 'ABORTED') return outcome.error;
     return new WellcloudError({ code: 'ABORTED', message: t(this.opts.lang, 'net.ABORTED') });
   }
 
@@ -432,7 +432,8 @@ class RangeEngine<T> {
   private dedupe(list: T[]): T[] {
     if (this.sharedSeconds.size === 0) return list;
     return list.filter((r) => {
-      const rec = r as unknown as { callId?: unknown; beginTime?: unknown };
+      if (r === null || typeof r !== 'object') return true;
+      const rec = r as { callId?: unknown; beginTime?: unknown };
       const second = canonicalSecond(rec.beginTime);
       if (second !== undefined && !this.sharedSeconds.has(second)) return true;
       if (typeof rec.callId !== 'string' || !rec.callId) return true;

@@ -24,3 +24,9 @@ export {
 export type { Optional } from './validate';
 export { DEFAULT_TOKEN_LIFETIME_MS, DEFAULT_RENEW_MARGIN_MS } from './token';
 export { startSandbox, DEMO_CREDENTIALS } from './sandbox';
+export { catalogueKeys } from './i18n';
+export * from './cdr';
+export * from './recording';
+export * from './roster';
+export * from './events';
+export { SAMPLE_CALL_ID, SAMPLE_RECORDING_ID, DEMO_DOMAIN, DEMO_TENANT_ID } from './sandbox';

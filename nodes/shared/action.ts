@@ -38,15 +38,17 @@ export interface ActionContext {
 }
 
 export interface ActionResult {
-  /** Becomes msg.payload of the sent message. */
-  payload: unknown;
+  /** Becomes msg.payload of the sent message (ignored with `sent`). */
+  payload?: unknown;
+  /** The handler already sent its messages through ctx.send: only set the status. */
+  sent?: boolean;
   /** Other msg fields to set (e.g. count, parts). */
   set?: Record<string, unknown>;
   /** Short text for the green status dot. */
   status?: string;
 }
 
-/** A handler returns the result to send, or nothing when it sent its messages itself. */
+/** A handler returns the result to send, or `{sent: true, status}` / nothing when it sent its messages itself. */
 export type ActionHandler = (ctx: ActionContext) => Promise<ActionResult | void>;
 
 const NS = 'node-red-contrib-wellcloud/wellcloud-config:wellcloud-config';
@@ -121,7 +123,7 @@ export function setupActionNode(RED: NodeAPI, node: Node, config: { server?: str
             done();
             return;
           }
-          if (result) {
+          if (result && !result.sent) {
             msg.payload = result.payload;
             if (result.set) Object.assign(msg, result.set);
             send(msg);

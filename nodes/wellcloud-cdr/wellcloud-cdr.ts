@@ -91,7 +91,9 @@ export = function register(RED: NodeAPI): void {
       return { payload: records, set: { count: records.length }, status: RED._('wellcloud-cdr.status.records', { count: records.length }) };
     };
 
-    const byPage = async (ctx: ActionContext, pages: Pages, settings: RangeSettings): Promise<void> => {
+    const sentStatus = (count: number): ActionResult => ({ sent: true, status: RED._('wellcloud-cdr.status.records', { count }) });
+
+    const byPage = async (ctx: ActionContext, pages: Pages, settings: RangeSettings): Promise<ActionResult> => {
       const seq = new SequenceSender(RED, ctx.msg, ctx.send, settings.pageSize);
       let records = 0;
       for await (const page of pages) {
@@ -104,9 +106,10 @@ export = function register(RED: NodeAPI): void {
       }
       if (seq.size === 0) seq.add([]);
       seq.finish();
+      return sentStatus(records);
     };
 
-    const byRecord = async (ctx: ActionContext, pages: Pages): Promise<void> => {
+    const byRecord = async (ctx: ActionContext, pages: Pages): Promise<ActionResult> => {
       const seq = new SequenceSender(RED, ctx.msg, ctx.send);
       for await (const page of pages) {
         // on the last page every remaining record is in hand: the count is known
@@ -116,6 +119,7 @@ export = function register(RED: NodeAPI): void {
         await yieldToRuntime();
       }
       seq.finish();
+      return sentStatus(seq.size);
     };
 
     setupActionNode(RED, node, def, async (ctx): Promise<ActionResult | void> => {

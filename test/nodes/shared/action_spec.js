@@ -13,6 +13,11 @@ function testActionModule(RED) {
     RED.nodes.createNode(this, config);
     setupActionNode(RED, this, config, async (ctx) => {
       if (ctx.payload.callId === 'throw') throw new Error('plain failure');
+      if (ctx.payload.callId === 'self') {
+        ctx.send({ payload: 'one' });
+        ctx.send({ payload: 'two' });
+        return { sent: true, status: '2 sent' };
+      }
       const record = await ctx.client.getCall(String(ctx.payload.callId), { signal: ctx.signal });
       return { payload: record, set: { looked: true }, status: record.callId };
     });
@@ -63,6 +68,19 @@ describe('shared input wrapper (setupActionNode)', function () {
     await sleep(20);
     assert.deepStrictEqual(statuses.find((s) => s.fill), { fill: 'blue', shape: 'ring', text: 'node-red-contrib-wellcloud/wellcloud-config:wellcloud-config.status.requesting' });
     assert.deepStrictEqual(statuses[statuses.length - 1], { fill: 'green', shape: 'dot', text: sampleCallId });
+  });
+
+  it('lets a handler that sent its own messages set the final status, and sends nothing more', async () => {
+    await helper.load([configModule, testActionModule, catchModule], flow(sandbox()), demoCredentials());
+    const act = helper.getNode('act');
+    const statuses = [];
+    act.on('call:status', (call) => statuses.push(call.args[0]));
+    const got = [];
+    helper.getNode('out').on('input', (m) => got.push(m.payload));
+    act.receive({ payload: { callId: 'self' } });
+    await sleep(100);
+    assert.deepStrictEqual(got, ['one', 'two']);
+    assert.deepStrictEqual(statuses[statuses.length - 1], { fill: 'green', shape: 'dot', text: '2 sent' });
   });
 
   it('sends a platform error to the Catch node with code and msg.wellcloud, red status', async () => {

@@ -54,7 +54,7 @@ function installRangeCache(distDir) {
   const { parseChina } = require(path.join(distDir, 'lib', 'sandbox', 'time.js'));
   const original = cdr.queryCalls;
   const cache = new Map();
-  const stats = { hits: 0, misses: 0, disabled: null, sandboxPageMs: [] };
+  const stats = { hits: 0, misses: 0, disabled: null, missDetails: [] };
 
   const storeVersion = (store) => {
     const extra = store && store.extra;
@@ -102,15 +102,17 @@ function installRangeCache(distDir) {
     stats.misses++;
     const answer = captureAnswer(ctx.res);
     const t0 = process.hrtime.bigint();
+    let ms;
     try {
       original(ctx);
     } finally {
-      stats.sandboxPageMs.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      ms = Number(process.hrtime.bigint() - t0) / 1e6;
     }
     const sent = answer();
     if (key === null || pageNo === null || !sent || sent.status !== 200 || !sent.body) return undefined;
     const size = q.get('s') === null ? 10 : Number(q.get('s'));
     const items = orderedItems(q, store);
+    stats.missDetails.push({ rangeCalls: items.length, sandboxPageMs: Math.round(ms * 10) / 10 });
     const expected = JSON.stringify(pageOf(items, size, pageNo));
     if (expected !== JSON.stringify(sent.body)) {
       stats.disabled = `page ${pageNo} of ${key} differs from the sandbox's own answer`;

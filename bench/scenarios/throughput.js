@@ -115,11 +115,25 @@ async function runOp(red, sandboxUrl, opName, settings, token, client, ids) {
       const order = names.map((_, k) => names[(k + r) % names.length]);
       for (const n of order) rounds[n].push(await closedLoop({ count: settings.count, concurrency: CONCURRENCY, op: run[n] }));
     }
-    return summarise(op.label, rounds);
+    return { ...summarise(op.label, rounds), atConcurrency1: await overheadAlone(run, settings) };
   } finally {
     nodeCaller.dispose();
     coreCaller.dispose();
   }
+}
+
+/**
+ * For reading the latency target: the same calls one at a time (no queueing in this process),
+ * so node - lib is the node's own added latency. Informative; the target uses concurrency 16.
+ */
+async function overheadAlone(run, settings) {
+  const lib = [];
+  const node = [];
+  for (let r = 0; r < settings.rounds; r++) {
+    lib.push((await closedLoop({ count: settings.alone, concurrency: 1, op: run.lib })).latency.median);
+    node.push((await closedLoop({ count: settings.alone, concurrency: 1, op: run.node })).latency.median);
+  }
+  return { libMedianMs: round(median(lib), 3), nodeMedianMs: round(median(node), 3), addedMs: round(median(node.map((n, i) => n - lib[i])), 3) };
 }
 
 /**
@@ -152,7 +166,7 @@ function summarise(label, rounds) {
 
 async function run(ctx) {
   const { WellcloudClient } = flows.dist('lib/client');
-  const settings = ctx.quick ? { warmup: 200, count: 500, rounds: 3 } : { warmup: 1000, count: 1500, rounds: 9 };
+  const settings = ctx.quick ? { warmup: 200, count: 500, rounds: 3, alone: 100 } : { warmup: 1000, count: 1500, rounds: 9, alone: 300 };
   if (ctx.rounds) settings.rounds = ctx.rounds;
   const client = new WellcloudClient(flows.clientOptions(ctx.sandboxUrl));
   const red = await startRed();

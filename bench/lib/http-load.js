@@ -97,6 +97,7 @@ function run({ port, path, count, connections, firstSerial }) {
 }
 
 if (require.main === module) {
+  process.once('disconnect', () => process.exit(130));
   run(JSON.parse(process.argv[2])).then(
     (r) => process.send({ type: 'done', ...r }, () => process.exit(0)),
     (e) => process.send({ type: 'failed', message: e.message }, () => process.exit(1)),

@@ -14,6 +14,7 @@ const http = require('http');
 const os = require('os');
 const path = require('path');
 const bus = require('./bus');
+const { removeAtExit, release } = require('./cleanup');
 const { ROOT } = require('./paths');
 
 const DEPLOY_WAIT_MS = 10_000;
@@ -63,7 +64,7 @@ function flowsStarted(RED) {
 /** Starts Node-RED; resolves {RED, port, url, deploy(flow), node(id), stop()}. */
 async function startRed() {
   const RED = require('node-red');
-  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wellcloud-bench-red-'));
+  const userDir = removeAtExit(fs.mkdtempSync(path.join(os.tmpdir(), 'wellcloud-bench-red-')));
   const server = http.createServer((req, res) => {
     if (req.url === '/admin' || req.url.startsWith('/admin/')) {
       req.url = req.url.slice('/admin'.length) || '/';
@@ -134,7 +135,7 @@ async function startRed() {
       await RED.stop();
       await new Promise((resolve) => server.close(() => resolve()));
       server.closeAllConnections?.();
-      fs.rmSync(userDir, { recursive: true, force: true });
+      release(userDir);
     },
   };
 }

@@ -16,6 +16,7 @@ const os = require('os');
 const path = require('path');
 const { pipeline } = require('stream/promises');
 const { redCaller } = require('../lib/driver');
+const { removeAtExit, release } = require('../lib/cleanup');
 const { measurePeak } = require('../lib/memory');
 const { startRed } = require('../lib/red');
 const { controls } = require('../lib/sandbox');
@@ -93,7 +94,7 @@ async function run(ctx) {
   const size = ctx.quick ? 128 * MiB : GiB;
   const rounds = ctx.rounds || (ctx.quick ? 1 : 3);
   const sb = controls(ctx.sandboxUrl);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wellcloud-bench-rec-'));
+  const dir = removeAtExit(fs.mkdtempSync(path.join(os.tmpdir(), 'wellcloud-bench-rec-')));
   const { WellcloudClient } = flows.dist('lib/client');
   const client = new WellcloudClient(flows.clientOptions(ctx.sandboxUrl));
   const red = await startRed();
@@ -141,7 +142,7 @@ async function run(ctx) {
     caller?.dispose();
     client.close();
     await red.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    release(dir);
   }
 }
 

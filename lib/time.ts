@@ -79,10 +79,36 @@ function wallAsUtc(w: WallTime): number {
   return d.getTime();
 }
 
+function rawOffsetMs(wholeSecond: number, timeZone: string): number {
+  return wallAsUtc({ ...wallTimeAt(wholeSecond, timeZone), millisecond: 0 }) - wholeSecond;
+}
+
+/**
+ * Offsets change a few times a year at most, so the offset of each quarter hour whose first and
+ * last second agree is kept (Intl formatToParts costs microseconds; event times call this four
+ * times each). A quarter hour holding a transition is never cached.
+ */
+const OFFSET_BUCKET_MS = 15 * 60_000;
+const OFFSET_CACHE_LIMIT = 4096;
+const offsetCache = new Map<string, Map<number, number>>();
+
 /** Offset of `timeZone` from UTC at the instant `epochMs`, in ms (Shanghai: +8 h). */
 export function zoneOffsetMs(epochMs: number, timeZone: string): number {
   const whole = epochMs - (((epochMs % 1000) + 1000) % 1000);
-  return wallAsUtc({ ...wallTimeAt(whole, timeZone), millisecond: 0 }) - whole;
+  const bucket = Math.floor(whole / OFFSET_BUCKET_MS);
+  let zone = offsetCache.get(timeZone);
+  const cached = zone?.get(bucket);
+  if (cached !== undefined) return cached;
+  const start = bucket * OFFSET_BUCKET_MS;
+  const first = rawOffsetMs(start, timeZone);
+  if (first !== rawOffsetMs(start + OFFSET_BUCKET_MS - 1000, timeZone)) return rawOffsetMs(whole, timeZone);
+  if (!zone) {
+    zone = new Map();
+    offsetCache.set(timeZone, zone);
+  }
+  if (zone.size >= OFFSET_CACHE_LIMIT) zone.clear();
+  zone.set(bucket, first);
+  return first;
 }
 
 /**

@@ -58,16 +58,26 @@ export function emptyState(): DedupeState {
 export class EventDeduper {
   private readonly windowMs: number;
   private readonly maxEntries: number;
+  /**
+   * Entries dropped beyond the excess when the bound is hit, and expired entries left until that
+   * many gathered: amortises the O(n) array shift over a batch of events. 0 (exact, one by one)
+   * below 64 entries.
+   */
+  private readonly batch: number;
   private readonly storage: DedupeStorage;
   private readonly now: () => number;
   private queue: Promise<unknown> = Promise.resolve();
-  /** Index of the last state object seen: reused while the store hands back the same object (memory stores). */
-  private indexed?: { state: DedupeState; keys: Set<string> };
+  /**
+   * Index of the last state object seen (hash -> newest first-seen time): reused while the store
+   * hands back the same object (memory stores) with the length this deduper left it at.
+   */
+  private indexed?: { state: DedupeState; keys: Map<string, number>; length: number };
   private lastSize = 0;
 
   constructor(opts: DeduperOptions) {
     this.windowMs = Math.max(1, opts.windowMs);
     this.maxEntries = Math.max(1, Math.floor(opts.maxEntries));
+    this.batch = Math.floor(this.maxEntries / 64);
     this.storage = opts.storage;
     this.now = opts.now ?? Date.now;
   }
@@ -94,52 +104,53 @@ export class EventDeduper {
     const now = this.now();
     const cutoff = now - this.windowMs;
     const pruned = this.prune(state, keys, cutoff);
-    if (keys.has(hash)) {
+    const firstSeen = keys.get(hash);
+    if (firstSeen !== undefined && firstSeen > cutoff) {
       if (pruned || state !== loaded) await this.storage.save(state);
-      this.lastSize = state.k.length;
+      this.remember(state);
       return true;
     }
     state.k.push(hash);
     state.t.push(now);
-    keys.add(hash);
+    keys.set(hash, now);
     this.prune(state, keys, cutoff);
     await this.storage.save(state);
-    this.lastSize = state.k.length;
+    this.remember(state);
     return false;
   }
 
-  private indexFor(state: DedupeState): Set<string> {
-    if (this.indexed && this.indexed.state === state && this.indexed.keys.size === state.k.length) return this.indexed.keys;
-    const keys = new Set(state.k);
-    if (keys.size !== state.k.length) dropDuplicates(state);
-    this.indexed = { state, keys };
+  private remember(state: DedupeState): void {
+    this.lastSize = state.k.length;
+    if (this.indexed && this.indexed.state === state) this.indexed.length = state.k.length;
+  }
+
+  private indexFor(state: DedupeState): Map<string, number> {
+    if (this.indexed && this.indexed.state === state && this.indexed.length === state.k.length) return this.indexed.keys;
+    // oldest first: a hash stored twice (re-seen after it expired, or two racing instances) keeps its newest time
+    const keys = new Map<string, number>();
+    state.k.forEach((h, i) => keys.set(h, state.t[i]));
+    this.indexed = { state, keys, length: state.k.length };
     return keys;
   }
 
-  /** Drops, oldest first, the entries seen at or before `cutoff` and those over maxEntries. True when any went. */
-  private prune(state: DedupeState, keys: Set<string>, cutoff: number): boolean {
+  /**
+   * Drops, oldest first, expired entries once a batch of them has gathered (until then the time
+   * check in check() ignores them), and on going over maxEntries a batch more than the excess,
+   * so the array shift is paid once per batch instead of once per event. True when any went.
+   */
+  private prune(state: DedupeState, keys: Map<string, number>, cutoff: number): boolean {
     const len = state.k.length;
-    let n = 0;
-    while (n < len && (len - n > this.maxEntries || !(state.t[n] > cutoff))) n++;
-    if (n === 0) return false;
-    for (const h of state.k.slice(0, n)) keys.delete(h);
+    const over = len - this.maxEntries;
+    let expired = 0;
+    while (expired < len && !(state.t[expired] > cutoff)) expired++;
+    if (over <= 0 && (expired === 0 || expired < this.batch)) return false;
+    const n = over > 0 ? Math.max(expired, over + this.batch) : expired;
+    for (let i = 0; i < n; i++) {
+      const h = state.k[i];
+      if (keys.get(h) === state.t[i]) keys.delete(h);
+    }
     state.k.splice(0, n);
     state.t.splice(0, n);
     return true;
   }
-}
-
-/** Keeps the first occurrence of each hash (a state written by two racing instances may repeat one). */
-function dropDuplicates(state: DedupeState): void {
-  const seenKeys = new Set<string>();
-  const k: string[] = [];
-  const t: number[] = [];
-  state.k.forEach((h, i) => {
-    if (seenKeys.has(h)) return;
-    seenKeys.add(h);
-    k.push(h);
-    t.push(state.t[i]);
-  });
-  state.k = k;
-  state.t = t;
 }

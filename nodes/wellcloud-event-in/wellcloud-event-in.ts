@@ -24,6 +24,8 @@ import { nodeMemory, type NodeMemory } from './node-memory';
 const TYPE = 'wellcloud-event-in';
 /** How long a redeploy waits for messages still being checked against the dedupe store. */
 const CLOSE_WAIT_MS = 5000;
+/** Shortest interval between two status updates. */
+const STATUS_EVERY_MS = 250;
 
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, min: 60000, h: 3600000 };
 
@@ -104,8 +106,23 @@ export = function register(RED: NodeAPI): void {
     const counts = { accepted: 0, duplicates: 0, refused: 0 };
     node.status({});
 
-    const showStatus = (fill: 'green' | 'yellow', topic: string): void => {
+    // At most one status update per STATUS_EVERY_MS (the latest wins): a translated status per
+    // event costs more than reading the event itself.
+    let latestStatus: { fill: 'green' | 'yellow'; topic: string } | undefined;
+    let lastStatusAt = 0;
+    let statusTimer: NodeJS.Timeout | undefined;
+    const renderStatus = (): void => {
+      statusTimer = undefined;
+      if (!latestStatus) return;
+      const { fill, topic } = latestStatus;
+      lastStatusAt = Date.now();
       node.status({ fill, shape: fill === 'green' ? 'dot' : 'ring', text: RED._(`${TYPE}.status.counts`, { topic, ...counts }) });
+    };
+    const showStatus = (fill: 'green' | 'yellow', topic: string): void => {
+      latestStatus = { fill, topic };
+      const wait = lastStatusAt + STATUS_EVERY_MS - Date.now();
+      if (wait <= 0 && !statusTimer) renderStatus();
+      else if (!statusTimer) statusTimer = setTimeout(renderStatus, Math.max(0, wait));
     };
 
     /** Answers the HTTP request of `msg` (when it has one). */
@@ -192,6 +209,9 @@ export = function register(RED: NodeAPI): void {
       const finished = Promise.allSettled(Array.from(pending)).then(() => (removed ? memory.remove().catch(() => undefined) : undefined));
       void Promise.race([finished, waitCap]).then(() => {
         if (timer) clearTimeout(timer);
+        if (statusTimer) clearTimeout(statusTimer);
+        statusTimer = undefined;
+        latestStatus = undefined;
         node.status({});
         done();
       });

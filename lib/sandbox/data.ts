@@ -65,6 +65,7 @@ interface IndexEntry {
 export class CallStore {
   private readonly dayCache = new Map<number, SimCall[]>();
   private readonly extra = new Map<string, SimCall>();
+  private changes = 0;
   private readonly extraRecordings = new Map<string, { call: SimCall; rec: SimRecording }>();
   private readonly fixtureIds = new Set<string>();
   private callIndex: Map<string, IndexEntry> | null = null;
@@ -220,7 +221,13 @@ export class CallStore {
     return call;
   }
 
+  /** Bumped on every change of the stored calls (lets query results be cached). */
+  get version(): number {
+    return this.changes;
+  }
+
   private putExtra(call: SimCall): void {
+    this.changes++;
     this.extra.set(call.callId, call);
     for (const rec of call.recordings) this.extraRecordings.set(rec.json.id, { call, rec });
   }

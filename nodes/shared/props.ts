@@ -1,11 +1,46 @@
 /** typedInput helpers: read a dialog value (str/num/json/msg/flow/global/env/...) for a message. */
 import type { Node, NodeAPI, NodeMessage } from './types';
 
+/** typedInput types that Node-RED evaluates synchronously (flow/global/jsonata may need a callback). */
+const SYNC_TYPES: ReadonlySet<string> = new Set(['str', 'num', 'json', 're', 'date', 'bin', 'msg', 'bool', 'env']);
+
+/** Marks a value that needs the asynchronous path (see evaluatePropertyNow). */
+export const NOT_NOW: unique symbol = Symbol('wellcloud.notNow');
+
+/**
+ * Evaluates a typedInput value synchronously when its type allows it; NOT_NOW for flow, global and
+ * jsonata values (use evaluateProperty). Throws what Node-RED's evaluation throws (bad JSON etc.).
+ * Empty `str`/`num`/`json` values give undefined so msg.payload or defaults can fill them.
+ */
+export function evaluatePropertyNow(RED: NodeAPI, node: Node, msg: NodeMessage, value: unknown, type: string | undefined): unknown {
+  const t = type || 'str';
+  if (value === undefined || value === null) return undefined;
+  if ((t === 'str' || t === 'num' || t === 'json') && value === '') return undefined;
+  if (!SYNC_TYPES.has(t)) return NOT_NOW;
+  // Node-RED calls back before returning for these types
+  let called = false;
+  let error: Error | null = null;
+  let result: unknown;
+  RED.util.evaluateNodeProperty(value, t, node, msg, (err, r) => {
+    called = true;
+    error = err;
+    result = r;
+  });
+  if (!called) return NOT_NOW;
+  if (error) throw error;
+  return result;
+}
+
 /** Evaluates a typedInput value. Empty `str` values give undefined so msg.payload or defaults can fill them. */
 export function evaluateProperty(RED: NodeAPI, node: Node, msg: NodeMessage, value: unknown, type: string | undefined): Promise<unknown> {
   const t = type || 'str';
-  if (value === undefined || value === null) return Promise.resolve(undefined);
-  if ((t === 'str' || t === 'num' || t === 'json') && value === '') return Promise.resolve(undefined);
+  let now: unknown;
+  try {
+    now = evaluatePropertyNow(RED, node, msg, value, t);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  if (now !== NOT_NOW) return Promise.resolve(now);
   return new Promise((resolve, reject) => {
     RED.util.evaluateNodeProperty(value, t, node, msg, (err, result) => (err ? reject(err) : resolve(result)));
   });
@@ -35,7 +70,11 @@ export async function resolveFields(
       out[f] = fromMsg[f];
       continue;
     }
-    const v = await evaluateProperty(RED, node, msg, config[f], config[`${f}Type`] as string | undefined);
+    const value = config[f];
+    const type = config[`${f}Type`] as string | undefined;
+    // synchronous for str/num/json/msg/...: a promise per field only for flow/global/jsonata
+    const now = evaluatePropertyNow(RED, node, msg, value, type);
+    const v = now === NOT_NOW ? await evaluateProperty(RED, node, msg, value, type) : now;
     if (v !== undefined && v !== '') out[f] = v;
   }
   return out;

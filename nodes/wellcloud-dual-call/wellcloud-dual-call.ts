@@ -6,7 +6,7 @@
 import { invalidInput } from '../../lib/errors';
 import { isPlainObject, validateDualCall } from '../../lib/validate';
 import { type ActionContext, type ActionResult, setupActionNode } from '../shared/action';
-import { evaluateProperty, resolveFields } from '../shared/props';
+import { NOT_NOW, evaluateProperty, evaluatePropertyNow, resolveFields } from '../shared/props';
 import type { Node, NodeAPI, NodeDef } from '../shared/types';
 
 /** Top-level fields (dialog typedInputs, overridable by msg.payload). */
@@ -32,7 +32,10 @@ export = function register(RED: NodeAPI): void {
       if (fromMsg !== undefined && fromMsg !== null && !isPlainObject(fromMsg)) throw invalidInput(ctx.lang, 'options', 'input.object');
       const merged: Record<string, unknown> = {};
       for (const f of OPTION_FIELDS) {
-        const v = await evaluateProperty(RED, node, ctx.msg, config[f], config[`${f}Type`] as string | undefined);
+        const value = config[f];
+        const type = config[`${f}Type`] as string | undefined;
+        const now = evaluatePropertyNow(RED, node, ctx.msg, value, type);
+        const v = now === NOT_NOW ? await evaluateProperty(RED, node, ctx.msg, value, type) : now;
         if (v !== undefined && v !== '') merged[f] = v;
       }
       if (typeof def.cpa === 'string' && CPA.includes(def.cpa)) merged.cpa = def.cpa;

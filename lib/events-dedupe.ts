@@ -16,7 +16,7 @@
  * race (read, read, write, write): a retry arriving at two instances within a few milliseconds
  * may pass twice. The platform retries minutes apart, so this is rare.
  */
-import { createHash } from 'crypto';
+import * as crypto from 'crypto';
 
 export interface DedupeState {
   v: 1;
@@ -41,8 +41,17 @@ export interface DeduperOptions {
 export const DEFAULT_DEDUPE_WINDOW_MS = 8 * 3600 * 1000;
 export const DEFAULT_DEDUPE_MAX = 100000;
 
+type OneShotHash = (algorithm: string, data: string, outputEncoding: 'base64url') => string;
+/** `crypto.hash` (Node.js >= 20.12): the same digest without a Hash object, ~3x faster for short keys. */
+const oneShotHash = (crypto as unknown as { hash?: OneShotHash }).hash;
+
+/** sha256 of `text` (UTF-8) in base64url. */
+export function sha256Base64url(text: string): string {
+  return oneShotHash ? oneShotHash('sha256', text, 'base64url') : crypto.createHash('sha256').update(text, 'utf8').digest('base64url');
+}
+
 export function hashKey(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('base64url').slice(0, 16);
+  return sha256Base64url(key).slice(0, 16);
 }
 
 function isState(v: unknown): v is DedupeState {

@@ -12,12 +12,12 @@
  * callEnd; `stateChangeTimeIso` and `lastStateChangeTimeIso` on agentStateEvent; on each outbound
  * result `startTimeIso`, `endTimeIso`, `respondTimeIso` (epoch ms there; 0 = none, no field).
  */
-import { createHash } from 'crypto';
 import { t, type Lang } from './i18n';
 import { eventTimeIso } from './events-time';
 import { isObject, normaliseLegacyAgentStatus, normaliseLegacyCallEnd } from './events-legacy';
 import { authenticate, firstString, type AuthOptions, type EventRequest } from './events-auth';
 import './events-messages';
+import { sha256Base64url } from './events-dedupe';
 
 export * from './events-auth';
 export * from './events-dedupe';
@@ -102,7 +102,7 @@ const RESULT_ISO_FIELDS = ['startTime', 'endTime', 'respondTime'] as const;
 
 /** sha256 of the JSON text, for bodies without a serial. */
 function contentHash(v: unknown): string {
-  return createHash('sha256').update(JSON.stringify(v), 'utf8').digest('base64url').slice(0, 22);
+  return sha256Base64url(JSON.stringify(v)).slice(0, 22);
 }
 
 /**

@@ -188,9 +188,14 @@ export = function register(RED: NodeAPI): void {
     };
 
     node.on('input', (msg: NodeMessage, send: SendFn, done: DoneFn) => {
-      const work = handle(msg, send).then(
-        () => done(),
+      // one settle step per message (a `.finally` for the bookkeeping would add two more promises)
+      const work: Promise<void> = handle(msg, send).then(
+        () => {
+          pending.delete(work);
+          done();
+        },
         (e: unknown) => {
+          pending.delete(work);
           // nothing above is meant to throw; if it does, the node keeps working and says so
           node.warn(RED._(`${TYPE}.warn.internal`, { detail: e instanceof Error ? e.message : String(e) }));
           answer(msg, { status: 500, body: { result: 'error', code: 'INTERNAL', reason: 'internal error' } });
@@ -198,7 +203,6 @@ export = function register(RED: NodeAPI): void {
         },
       );
       pending.add(work);
-      void work.finally(() => pending.delete(work));
     });
 
     node.on('close', (removed: boolean, done: () => void) => {

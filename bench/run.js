@@ -76,10 +76,14 @@ function parseArgs(argv) {
   return args;
 }
 
+/** Diagnostic: Node-RED delivers messages synchronously (its `runtimeSyncDelivery` setting). */
+const SYNC_DELIVERY = process.env.WELLCLOUD_BENCH_SYNC_DELIVERY === '1';
+
 function runWorker(file, ctx) {
   return new Promise((resolve, reject) => {
     const child = fork(path.join(__dirname, 'worker.js'), [file, JSON.stringify(ctx)], {
-      execArgv: ['--expose-gc'],
+      // WELLCLOUD_BENCH_NODE_ARGS: extra Node.js flags for the worker, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof'
+      execArgv: ['--expose-gc', ...(process.env.WELLCLOUD_BENCH_NODE_ARGS || '').split(' ').filter(Boolean)],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     let outcome;
@@ -142,6 +146,8 @@ async function main() {
     date: new Date().toISOString(),
     quick: args.quick,
     rounds: args.rounds ?? 'default',
+    // diagnostic runs (see README, "Environment"): never figures for the results table
+    diagnostics: { syncDelivery: SYNC_DELIVERY, workerNodeArgs: process.env.WELLCLOUD_BENCH_NODE_ARGS || '' },
     packageDir: ROOT,
     loadAverage: { start: loadStart, end: os.loadavg().map((x) => round(x, 2)) },
     totalSeconds: round((Date.now() - started) / 1000, 1),
@@ -156,7 +162,7 @@ async function main() {
   console.log(`\n${table(['scenario', 'measure', 'value', 'baseline', 'ratio', 'target', 'verdict'], checks.map((c) => [c.scenario, c.measure, c.value, c.baseline, c.ratio, c.target, c.verdict]))}`);
   const targets = targetRows(checks);
   const missed = targets.filter((c) => c.verdict !== 'met');
-  console.log(`\n${targets.length - missed.length}/${targets.length} targets met in ${out.totalSeconds} s${args.quick ? ' (--quick: sizes reduced, not comparable)' : ''}; bench/results/latest.json written.`);
+  console.log(`\n${targets.length - missed.length}/${targets.length} targets met in ${out.totalSeconds} s${args.quick ? ' (--quick: sizes reduced, not comparable)' : ''}${SYNC_DELIVERY ? ' (WELLCLOUD_BENCH_SYNC_DELIVERY=1: a diagnostic, not comparable)' : ''}; bench/results/latest.json written.`);
   process.exitCode = missed.length ? 1 : 0;
 }
 

@@ -96,6 +96,8 @@ async function startRed() {
     externalModules: { palette: { allowInstall: false }, modules: { allowInstall: false } },
     functionExternalModules: false,
     logging: { console: { level: 'error', metrics: false, audit: false } },
+    // diagnostic only (never for the table): Node-RED delivers messages without its setImmediate hop
+    runtimeSyncDelivery: process.env.WELLCLOUD_BENCH_SYNC_DELIVERY === '1',
   };
   RED.init(server, settings);
   await new Promise((resolve, reject) => {

@@ -132,7 +132,7 @@ export async function dualCall(ctx: Ctx): Promise<void> {
   if (customerPhone === undefined || customerPhone === null || customerPhone === '') throw business(s, 14002, 'dest为空');
   const m = typeof deviceId === 'string' ? /^([^@\s]+)@([^@\s]+)$/.exec(deviceId) : null;
   if (!m || m[2] !== domain) throw business(s, 14005, `deviceId不合法：${String(deviceId)}，应包含租户域名，如8001@${domain}`);
-  if (typeof customerPhone !== 'string' || !/^\d{3,20}$/.test(customerPhone)) throw badParam(s, `customerPhone不是合法的号码：${String(customerPhone)}`);
+  if (typeof customerPhone !== 'string' || !PHONE.test(customerPhone)) throw badParam(s, `customerPhone不是合法的号码：${String(customerPhone)}`);
   if (body.prefix === undefined || body.prefix === null) throw badParam(s, 'prefix不能为空');
   if (typeof body.prefix !== 'string' || !/^[\d*#]*$/.test(body.prefix)) throw badParam(s, 'prefix类型错误，应为数字字符串');
   const userData = optionalObject(body, 'userData', s) ?? {};

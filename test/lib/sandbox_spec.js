@@ -593,6 +593,13 @@ describe('sandbox: outbound, roster upload and controls', function () {
       assertError(assert, await postJson(s, token, DUAL, dualBody({ deviceId: '8001@elsewhere.cc' })), 400, 14005);
     });
 
+    it('accepts a customerPhone with a leading + and refuses one with letters', async function () {
+      const ok = await postJson(s, token, DUAL, dualBody({ customerPhone: '+8613912345678' }));
+      assert.strictEqual(ok.status, 200, JSON.stringify(ok.body));
+      assert.ok(ok.body.callId);
+      assert.match(assertError(assert, await postJson(s, token, DUAL, dualBody({ customerPhone: '139abc' })), 400, 400).errorMessage, /customerPhone/);
+    });
+
     it('checks the types of userData and options, and JSON only', async function () {
       assert.match(assertError(assert, await postJson(s, token, DUAL, dualBody({ userData: 'x' })), 400, 400).errorMessage, /userData/);
       assert.match(assertError(assert, await postJson(s, token, DUAL, dualBody({ options: [] })), 400, 400).errorMessage, /options/);

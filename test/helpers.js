@@ -19,6 +19,28 @@ function useSandbox(opts = {}) {
   return () => state.sandbox;
 }
 
+/**
+ * The life cycle every node suite shares: a sandbox, the test helper's server, and after each test
+ * the flow unloaded and the sandbox's log, faults and latency reset. Returns the sandbox getter.
+ */
+function useNodeSuite(opts = {}) {
+  const sandbox = useSandbox(opts);
+  before(function (done) {
+    helper.startServer(done);
+  });
+  after(function (done) {
+    helper.stopServer(done);
+  });
+  afterEach(async function () {
+    await helper.unload();
+    const sb = sandbox();
+    sb.clearRequests();
+    sb.clearFaults();
+    sb.setLatency(0);
+  });
+  return sandbox;
+}
+
 /** A wellcloud-config node pointing at the sandbox, with its credentials. */
 function configNode(sandbox, extra = {}) {
   return { id: 'cfg', type: 'wellcloud-config', name: 'sandbox', baseUrl: sandbox.url, domain: 'demo.cc', tenantId: 'demo-tenant', timezone: 'Asia/Shanghai', timeout: 5000, tokenStyle: 'json', ...extra };
@@ -59,4 +81,4 @@ function messages(node, count, timeoutMs = 8000) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-module.exports = { helper, dist, useSandbox, configNode, demoCredentials, nextMessage, messages, sleep };
+module.exports = { helper, dist, useSandbox, useNodeSuite, configNode, demoCredentials, nextMessage, messages, sleep };

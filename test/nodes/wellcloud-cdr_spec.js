@@ -5,7 +5,7 @@
  * errors before any request, the Catch node view of failures, retries, and close.
  */
 const assert = require('assert');
-const { helper, dist, useSandbox, configNode, demoCredentials, nextMessage, sleep } = require('../helpers');
+const { helper, dist, useNodeSuite, configNode, demoCredentials, nextMessage, sleep } = require('../helpers');
 
 const configModule = dist('nodes/wellcloud-config/wellcloud-config.js');
 const cdrModule = dist('nodes/wellcloud-cdr/wellcloud-cdr.js');
@@ -57,20 +57,7 @@ function sequence(node, timeoutMs = 15000) {
 const rangeRequests = (sb, path = CALLS_PATH) => sb.requests.filter((r) => r.path === path);
 
 describe('wellcloud-cdr node', function () {
-  const sandbox = useSandbox();
-
-  before(function (done) {
-    helper.startServer(done);
-  });
-  after(function (done) {
-    helper.stopServer(done);
-  });
-  afterEach(async () => {
-    await helper.unload();
-    sandbox().clearRequests();
-    sandbox().clearFaults();
-    sandbox().setLatency(0);
-  });
+  const sandbox = useNodeSuite();
 
   describe('call', function () {
     it('outputs the record of one call, msg.payload.callId overriding the dialog', async () => {
@@ -306,7 +293,7 @@ describe('wellcloud-cdr node', function () {
 });
 
 describe('example flow: Export yesterday\'s calls to CSV', function () {
-  const sandbox = useSandbox();
+  const sandbox = useNodeSuite();
   const fs = require('fs');
   const os = require('os');
   const path = require('path');
@@ -315,14 +302,7 @@ describe('example flow: Export yesterday\'s calls to CSV', function () {
     core('function/10-function.js'), core('parsers/70-CSV.js'), core('storage/10-file.js')];
   let dir;
 
-  before(function (done) {
-    helper.startServer(done);
-  });
-  after(function (done) {
-    helper.stopServer(done);
-  });
-  afterEach(async () => {
-    await helper.unload();
+  afterEach(() => {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 

@@ -1,22 +1,11 @@
 'use strict';
 const assert = require('assert');
-const { helper, dist, useSandbox, configNode, demoCredentials, sleep } = require('../helpers');
+const { helper, dist, useNodeSuite, configNode, demoCredentials, sleep } = require('../helpers');
 
 const configModule = dist('nodes/wellcloud-config/wellcloud-config.js');
 
 describe('wellcloud-config node', function () {
-  const sandbox = useSandbox();
-
-  before(function (done) {
-    helper.startServer(done);
-  });
-  after(function (done) {
-    helper.stopServer(done);
-  });
-  afterEach(async () => {
-    await helper.unload();
-    sandbox().clearRequests();
-  });
+  const sandbox = useNodeSuite();
 
   it('loads with its properties and keeps credentials out of the flow', async () => {
     const flow = [configNode(sandbox(), { timezone: 'Europe/Berlin', timeout: '1234' })];

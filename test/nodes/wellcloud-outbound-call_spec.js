@@ -4,7 +4,7 @@
 const assert = require('assert');
 const fs = require('fs');
 const path = require('path');
-const { helper, dist, useSandbox, configNode, demoCredentials, nextMessage, sleep } = require('../helpers');
+const { helper, dist, useNodeSuite, configNode, demoCredentials, nextMessage, sleep } = require('../helpers');
 
 const configModule = dist('nodes/wellcloud-config/wellcloud-config.js');
 const outboundModule = dist('nodes/wellcloud-outbound-call/wellcloud-outbound-call.js');
@@ -63,22 +63,10 @@ function flow(sandbox, props = {}, config = {}) {
 }
 
 describe('wellcloud-outbound-call', function () {
-  const sandbox = useSandbox();
+  const sandbox = useNodeSuite();
   const posts = () => sandbox().requests.filter((r) => r.path === PATH);
 
-  before(function (done) {
-    helper.startServer(done);
-  });
-  after(function (done) {
-    helper.stopServer(done);
-  });
-  beforeEach(() => {
-    sandbox().clearRequests();
-    sandbox().clearFaults();
-  });
-  afterEach(async () => {
-    await helper.unload();
-    sandbox().setLatency(0);
+  afterEach(() => {
     delete process.env.WELLCLOUD_TEST_CALLER;
   });
 

@@ -10,7 +10,7 @@ const fs = require('fs');
 const net = require('net');
 const os = require('os');
 const path = require('path');
-const { helper, dist, useSandbox, configNode, demoCredentials, nextMessage, sleep } = require('../helpers');
+const { helper, dist, useNodeSuite, configNode, demoCredentials, nextMessage, sleep } = require('../helpers');
 
 const configModule = dist('nodes/wellcloud-config/wellcloud-config.js');
 const recordingModule = dist('nodes/wellcloud-recording/wellcloud-recording.js');
@@ -100,21 +100,9 @@ async function load(sandboxLike, props, cfgExtra = {}) {
 const audioRequests = (sb) => sb.requests.filter((r) => r.path.startsWith('/api/cdr/2.0/recordings/'));
 
 describe('wellcloud-recording node', function () {
-  const sandbox = useSandbox();
-
-  before(function (done) {
-    helper.startServer(done);
-  });
-  after(function (done) {
-    helper.stopServer(done);
-  });
+  const sandbox = useNodeSuite();
   after(() => {
     for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
-  });
-  afterEach(async () => {
-    await helper.unload();
-    sandbox().clearRequests();
-    sandbox().clearFaults();
   });
 
   describe('list', function () {
@@ -286,20 +274,13 @@ describe('wellcloud-recording node', function () {
 });
 
 describe('example flow: Save a call\'s recording to disk', function () {
-  const sandbox = useSandbox();
+  const sandbox = useNodeSuite();
   const core = (p) => require(`@node-red/nodes/core/${p}`);
   const modules = [configModule, recordingModule, catchModule, core('common/20-inject.js'), core('common/21-debug.js'), core('common/90-comment.js'), core('sequence/17-split.js')];
 
-  before(function (done) {
-    helper.startServer(done);
-  });
-  after(function (done) {
-    helper.stopServer(done);
-  });
   after(() => {
     for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
   });
-  afterEach(() => helper.unload());
 
   it('saves the whole call, each recording, and gives the URL', async () => {
     const dir = tmpDir();

@@ -1,7 +1,7 @@
 'use strict';
 // The shared input wrapper, through a minimal action node defined here on top of it.
 const assert = require('assert');
-const { helper, dist, useSandbox, configNode, demoCredentials, nextMessage, sleep } = require('../../helpers');
+const { helper, dist, useNodeSuite, configNode, demoCredentials, nextMessage, sleep } = require('../../helpers');
 
 const configModule = dist('nodes/wellcloud-config/wellcloud-config.js');
 const { setupActionNode } = dist('nodes/shared/action.js');
@@ -37,20 +37,10 @@ function flow(sandbox, extra = {}) {
 }
 
 describe('shared input wrapper (setupActionNode)', function () {
-  const sandbox = useSandbox();
+  const sandbox = useNodeSuite();
   let sampleCallId;
   before(() => {
     sampleCallId = dist('lib/sandbox').SAMPLE_CALL_ID;
-  });
-  before(function (done) {
-    helper.startServer(done);
-  });
-  after(function (done) {
-    helper.stopServer(done);
-  });
-  afterEach(async () => {
-    await helper.unload();
-    sandbox().setLatency(0);
   });
 
   it('replaces msg.payload with the result, keeps other fields, sets status', async () => {

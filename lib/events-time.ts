@@ -1,5 +1,5 @@
 /** Times in pushed events: China-time texts (`2018.06.12 11:33:56.368`) or epoch numbers, as ISO strings. */
-import { parseEventTimestamp } from './time';
+import { eventTimestampMs } from './time';
 
 const DAY_MS = 86_400_000;
 /** 9999-12-31T23:59:59.999Z: the last instant with a four-digit year. */
@@ -47,8 +47,6 @@ export function eventTimeIso(v: unknown): string | undefined {
     if (!Number.isFinite(value) || value <= 0) return undefined;
     if (value < 1e11) value *= 1000; // epoch seconds
   }
-  const d = parseEventTimestamp(value);
-  if (!d) return undefined;
-  const ms = d.getTime();
-  return Number.isNaN(ms) ? undefined : isoFromEpochMs(ms);
+  const ms = eventTimestampMs(value);
+  return ms === undefined || Number.isNaN(ms) ? undefined : isoFromEpochMs(ms);
 }

@@ -73,6 +73,8 @@ function wallTimeAt(epochMs: number, timeZone: string): WallTime {
 
 /** The wall-clock fields read as if they were UTC (Date.UTC without its 0-99 year quirk). */
 function wallAsUtc(w: WallTime): number {
+  // Date.UTC reads years 0-99 as 1900-1999; only those need the setter path
+  if (w.year >= 100) return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second, w.millisecond);
   const d = new Date(0);
   d.setUTCFullYear(w.year, w.month - 1, w.day);
   d.setUTCHours(w.hour, w.minute, w.second, w.millisecond);
@@ -120,6 +122,9 @@ function wallTimeToEpoch(w: WallTime, timeZone: string): number {
   const local = wallAsUtc(w);
   const before = zoneOffsetMs(local - DAY_MS, timeZone);
   const after = zoneOffsetMs(local + DAY_MS, timeZone);
+  // the same offset a day either side: one candidate, and the answer below is local - before
+  // whether or not it checks out, so skip the checks (the common case, four times per callEnd)
+  if (before === after) return local - before;
   const valid = [before, after].map((o) => local - o).filter((e) => zoneOffsetMs(e, timeZone) === local - e);
   if (valid.length > 0) return Math.min(...valid);
   return local - before;
@@ -216,7 +221,13 @@ const EVENT_TIMESTAMP = /^(\d{4})[.-](\d{2})[.-](\d{2})[ T](\d{2}):(\d{2}):(\d{2
  * accepted too. Undefined when it cannot be read.
  */
 export function parseEventTimestamp(v: unknown, timeZone: string = PLATFORM_TIME_ZONE): Date | undefined {
-  if (typeof v === 'number') return Number.isFinite(v) ? new Date(v) : undefined;
+  const ms = eventTimestampMs(v, timeZone);
+  return ms === undefined ? undefined : new Date(ms);
+}
+
+/** parseEventTimestamp as epoch ms, without the Date (undefined when it cannot be read). */
+export function eventTimestampMs(v: unknown, timeZone: string = PLATFORM_TIME_ZONE): number | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) ? new Date(v).getTime() : undefined;
   if (typeof v !== 'string') return undefined;
   const m = EVENT_TIMESTAMP.exec(v.trim());
   if (!m) return undefined;
@@ -230,5 +241,5 @@ export function parseEventTimestamp(v: unknown, timeZone: string = PLATFORM_TIME
     millisecond: fractionToMs(m[7]),
   };
   if (!validWallTime(w)) return undefined;
-  return new Date(wallTimeToEpoch(w, timeZone));
+  return wallTimeToEpoch(w, timeZone);
 }

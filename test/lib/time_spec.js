@@ -105,6 +105,47 @@ describe('lib/time', function () {
       }
     });
 
+    it('reads every wall time of two years the way Intl writes it back, the earlier instant of an overlap', function () {
+      // every 10 minutes through 2023-2024 (1986-1987 for Shanghai, which had DST then), around
+      // all transitions; a wall time that exists must round-trip, and no instant an offset
+      // change earlier may show the same wall time (the earlier instant of an overlap wins)
+      const zones = [
+        ['America/New_York', 2023],
+        ['Europe/London', 2023],
+        ['Australia/Lord_Howe', 2023],
+        ['Asia/Shanghai', 1986],
+      ];
+      const HOUR = 3_600_000;
+      let gaps = 0;
+      let transitions = 0;
+      for (const [tz, year] of zones) {
+        const from = Date.UTC(year, 0, 1);
+        const to = Date.UTC(year + 2, 0, 1);
+        // every 3 hours, and every 5 minutes from a day before to a day after each transition
+        const instants = [];
+        for (let at = from; at < to; at += 3 * HOUR) instants.push(at);
+        for (let at = from; at < to; at += HOUR) {
+          if (zoneOffsetMs(at, tz) === zoneOffsetMs(at + HOUR, tz)) continue;
+          transitions++;
+          for (let t = at - 26 * HOUR; t < at + 26 * HOUR; t += 5 * 60_000) instants.push(t);
+        }
+        for (const at of instants) {
+          const text = formatPlatformTime(new Date(at), tz);
+          const got = parseTimeInput(text, tz).getTime();
+          if (formatPlatformTime(new Date(got), tz) !== text) {
+            gaps++;
+            continue;
+          }
+          for (const shift of [30 * 60_000, 3_600_000]) {
+            assert.notStrictEqual(formatPlatformTime(new Date(got - shift), tz), text, `${tz} ${text}: an earlier instant shows it too`);
+          }
+        }
+      }
+      assert.strictEqual(gaps, 0, 'every text Intl wrote is a wall time that exists');
+      assert.strictEqual(transitions, 16, 'four transitions a zone in those two years');
+      assert.strictEqual(parseEventTimestamp('1986.05.04 02:30:00.000', 'Asia/Shanghai').toISOString(), '1986-05-03T18:30:00.000Z', 'Shanghai DST gap of 1986 moves forward');
+    });
+
     it('rejects invalid input with INVALID_INPUT naming the field (en-US and zh-CN)', function () {
       const bad = ['', 'tomorrow', '2024-13-01 00:00:00', '2024-02-30 00:00:00', '2024-01-01 24:00:00', '2024-01-01 10:61:00', null, undefined, {}, [], true, NaN, Infinity, new Date('x'), '2024-01-01T00:00:00+25:00'];
       for (const v of bad) {

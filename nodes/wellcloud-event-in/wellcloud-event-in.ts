@@ -44,9 +44,39 @@ interface EventInCredentials {
   signToken?: string;
 }
 
-/** The Express response as `http in` wraps it (msg.res._res), the way the core `http response` node uses it. */
+/**
+ * The response as `http in` wraps it (msg.res._res): an Express response, so also a Node.js
+ * `http.ServerResponse`. Answers are written with the plain Node.js calls when they exist (see
+ * writeJson), else through Express's `status().json()`.
+ */
+interface ResponseLike {
+  status?(code: number): { json(body: unknown): void };
+  headersSent?: boolean;
+  statusCode?: number;
+  setHeader?(name: string, value: string | number): unknown;
+  end?(chunk: Buffer): unknown;
+}
 interface ResponseWrapper {
-  _res?: { status(code: number): { json(body: unknown): void }; headersSent?: boolean };
+  _res?: ResponseLike;
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+/** The accepted answer, serialised once: it is the same for every event. */
+const OK_BODY = Buffer.from(JSON.stringify(OK_ANSWER.body));
+
+/**
+ * An answer as Express's `res.json` writes it (status, `Content-Type` with charset,
+ * `Content-Length`), without its per-call work that a push answer does not need: content-type
+ * parsing, an ETag (a hash of the body: no client revalidates a POST answer) and the freshness
+ * check. About 5 us per event.
+ */
+function writeJson(res: ResponseLike, status: number, body: Buffer): boolean {
+  if (typeof res.setHeader !== 'function' || typeof res.end !== 'function') return false;
+  res.statusCode = status;
+  res.setHeader('Content-Type', JSON_TYPE);
+  res.setHeader('Content-Length', body.length);
+  res.end(body);
+  return true;
 }
 
 interface Settings {
@@ -128,10 +158,11 @@ export = function register(RED: NodeAPI): void {
     /** Answers the HTTP request of `msg` (when it has one). */
     const answer = (msg: NodeMessage, a: Answer): boolean => {
       const res = (msg.res as ResponseWrapper | undefined)?._res;
-      if (!res || typeof res.status !== 'function') return false;
+      if (!res || (typeof res.status !== 'function' && typeof res.setHeader !== 'function')) return false;
       if (res.headersSent) return true;
       try {
-        res.status(a.status).json(a.body);
+        const body = a === OK_ANSWER ? OK_BODY : Buffer.from(JSON.stringify(a.body));
+        if (!writeJson(res, a.status, body)) res.status?.(a.status).json(a.body);
       } catch (e) {
         node.warn(RED._(`${TYPE}.warn.answerFailed`, { detail: e instanceof Error ? e.message : String(e) }));
       }

@@ -239,6 +239,28 @@ describe('wellcloud-event-in node', function () {
       });
     }
 
+    it('writes every answer as JSON text with its charset and exact byte length', async () => {
+      await load({}, { get: true });
+      const ok = await post(callEnd());
+      assert.strictEqual(ok.headers['content-type'], 'application/json; charset=utf-8');
+      assert.strictEqual(ok.text, '{"result":"ok"}');
+      assert.strictEqual(Number(ok.headers['content-length']), Buffer.byteLength(ok.text));
+      const again = await post(callEnd()); // the duplicate gets the same answer
+      assert.strictEqual(again.status, 200);
+      assert.strictEqual(again.text, '{"result":"ok"}');
+      const bad = await post('{"serial":1}');
+      assert.strictEqual(bad.status, 400);
+      assert.strictEqual(bad.headers['content-type'], 'application/json; charset=utf-8');
+      assert.strictEqual(Number(bad.headers['content-length']), Buffer.byteLength(bad.text));
+      assert.strictEqual(JSON.parse(bad.text).code, 'MISSING_FIELD');
+      // multi-byte text: the length counts bytes, not characters
+      const check = await helper.request().get(`${URL_PATH}?echostr=${encodeURIComponent('验证-ok')}`);
+      assert.strictEqual(check.status, 200);
+      assert.deepStrictEqual(JSON.parse(check.text), { result: '验证-ok' });
+      assert.strictEqual(Number(check.headers['content-length']), Buffer.byteLength(check.text, 'utf8'));
+      assert.ok(Number(check.headers['content-length']) > check.text.length);
+    });
+
     it('answers broken JSON with 400 from a raw-body http in', async () => {
       const { received, warnings } = await load({}, { raw: true });
       const res = await post('{"eventName": callEnd}', { contentType: 'application/json' });

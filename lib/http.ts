@@ -7,7 +7,7 @@ import { setMaxListeners } from 'events';
 import http from 'http';
 import https from 'https';
 import { PassThrough, Readable } from 'stream';
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import axios, { type AxiosInstance, type AxiosResponse, type GenericAbortSignal } from 'axios';
 import { Redactor, WellcloudError } from './errors';
 import { hasMessage, t, type Lang } from './i18n';
 
@@ -69,6 +69,14 @@ export const RETRY_AFTER_CAP_MS = 30_000;
 /** Most bytes of an error body read from an audio stream. */
 const ERROR_BODY_LIMIT = 64 * 1024;
 const IDLE_SOCKET_MS = 10_000;
+/**
+ * axios sets TCP keep-alive with a 60 s initial delay on every request's socket; the agent
+ * sets its own `keepAliveMsecs` (default 1 s) each time it takes a socket back. Different
+ * values made both a setsockopt call on every request (~10 us together); with the same value
+ * Node.js sees no change and skips both.
+ */
+const TCP_KEEPALIVE_MS = 60_000;
+const AGENT_OPTIONS = { keepAlive: true, keepAliveMsecs: TCP_KEEPALIVE_MS, timeout: IDLE_SOCKET_MS };
 
 type Why = 'abort' | 'timeout' | undefined;
 
@@ -165,6 +173,35 @@ function errorTextOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+type AbortListener = (event: { type: 'abort' }) => void;
+
+/**
+ * The per-request abort switch handed to axios, which only reads `aborted` and adds/removes
+ * 'abort' listeners (GenericAbortSignal). An AbortController with its signal cost ~4 us a
+ * request (EventTarget set-up); this is a flag and a short listener list.
+ */
+class RequestAbort implements GenericAbortSignal {
+  aborted = false;
+  private listeners: AbortListener[] = [];
+
+  addEventListener(_type: 'abort', listener: AbortListener): void {
+    this.listeners.push(listener);
+  }
+
+  removeEventListener(_type: 'abort', listener: AbortListener): void {
+    const i = this.listeners.indexOf(listener);
+    if (i >= 0) this.listeners.splice(i, 1);
+  }
+
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    const listeners = this.listeners;
+    this.listeners = [];
+    for (const l of listeners) l({ type: 'abort' });
+  }
+}
+
 /** Resolves after `ms`, or rejects with `onAbort()` as soon as a signal aborts. */
 function sleep(ms: number, signals: AbortSignal[], onAbort: () => Error): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -209,8 +246,8 @@ function readSmall(stream: Readable, limit: number): Promise<string> {
 export class HttpCore {
   readonly lang: Lang;
   private readonly axios: AxiosInstance;
-  private readonly httpAgent = new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS });
-  private readonly httpsAgent = new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS });
+  private readonly httpAgent = new http.Agent(AGENT_OPTIONS);
+  private readonly httpsAgent = new https.Agent(AGENT_OPTIONS);
   private readonly host: string;
   private allController = newClientController();
   private closed = false;
@@ -315,7 +352,7 @@ export class HttpCore {
     const signals = req.signal ? [req.signal, this.clientSignal] : [this.clientSignal];
     if (signals.some((s) => s.aborted)) throw this.abortedError();
 
-    const controller = new AbortController();
+    const controller = new RequestAbort();
     let why: Why;
     const stop = (reason: Why) => (): void => {
       why ??= reason;
@@ -337,7 +374,7 @@ export class HttpCore {
         headers: { ...req.headers, ...built?.headers },
         data: built?.data,
         responseType: req.stream ? 'stream' : 'text',
-        signal: controller.signal,
+        signal: controller,
       });
       const headers = headerRecord(res.headers);
       this.debug(`${req.method} ${req.path} -> ${res.status}`);

@@ -467,6 +467,29 @@ describe('lib/client request core (local server)', function () {
     });
   });
 
+  describe('connections', function () {
+    it('keeps one TCP keep-alive setting per socket, so reused sockets are not reconfigured per request', async function () {
+      // axios sets keep-alive on every request's socket and the agent again when it takes the
+      // socket back; both with the same delay, Node.js skips the setsockopt call
+      const net = require('net');
+      const original = net.Socket.prototype.setKeepAlive;
+      const delays = [];
+      net.Socket.prototype.setKeepAlive = function (enable, delay) {
+        delays.push(`${enable}/${delay}`);
+        return original.call(this, enable, delay);
+      };
+      try {
+        srv = await startServer(platform(ok));
+        const c = makeClient();
+        for (let i = 0; i < 5; i++) await c.dualCall({ deviceId: '8001@test.cc', prefix: '9', customerPhone: '1' });
+      } finally {
+        net.Socket.prototype.setKeepAlive = original;
+      }
+      assert.ok(delays.length >= 6, `keep-alive set ${delays.length} times`);
+      assert.deepStrictEqual([...new Set(delays)], ['true/60000'], delays.join(', '));
+    });
+  });
+
   describe('closing', function () {
     it('close() aborts what is in flight and later calls fail with ABORTED', async function () {
       srv = await startServer(platform(() => undefined));

@@ -17,6 +17,9 @@ const bus = require('./bus');
 const { removeAtExit, release } = require('./cleanup');
 const { ROOT } = require('./paths');
 
+/** Diagnostic: Node-RED delivers messages synchronously (WELLCLOUD_BENCH_SYNC_DELIVERY=1). */
+const SYNC_DELIVERY = process.env.WELLCLOUD_BENCH_SYNC_DELIVERY === '1';
+
 const DEPLOY_WAIT_MS = 10_000;
 
 function adminRequest(port, method, urlPath, body, headers = {}) {
@@ -97,7 +100,7 @@ async function startRed() {
     functionExternalModules: false,
     logging: { console: { level: 'error', metrics: false, audit: false } },
     // diagnostic only (never for the table): Node-RED delivers messages without its setImmediate hop
-    runtimeSyncDelivery: process.env.WELLCLOUD_BENCH_SYNC_DELIVERY === '1',
+    runtimeSyncDelivery: SYNC_DELIVERY,
   };
   RED.init(server, settings);
   await new Promise((resolve, reject) => {
@@ -180,4 +183,4 @@ function sinkCollector() {
   };
 }
 
-module.exports = { startRed, sinkCollector, ROOT };
+module.exports = { startRed, sinkCollector, ROOT, SYNC_DELIVERY };

@@ -50,6 +50,17 @@ const EVALUATORS = {
         ),
         check('throughput', `${op.label}: node vs core flow (req/s)`, fmt(node.perSecond), fmt(core.perSecond), fmt(op.nodeVsCore, 'x'), `>= ${TARGETS.nodeVsCore}x`, op.nodeVsCore >= TARGETS.nodeVsCore),
       );
+      if (op.addedMedianServiceLatencyMs !== undefined) {
+        out.push(info('throughput', `${op.label}: added median latency from the op's first line`, fmt(node.medianServiceLatencyMs, ' ms'), fmt(lib.medianServiceLatencyMs, ' ms'), fmt(op.addedMedianServiceLatencyMs, ' ms')));
+      }
+      if (op.bareAddedMedianLatencyMs !== undefined) {
+        const bare = op.variants.bare;
+        out.push(
+          info('throughput', `${op.label}: of which Node-RED (bare node vs lib)`, fmt(bare.medianLatencyMs, ' ms'), fmt(lib.medianLatencyMs, ' ms'), fmt(op.bareAddedMedianLatencyMs, ' ms')),
+          info('throughput', `${op.label}: of which our node (node vs bare node)`, fmt(node.medianLatencyMs, ' ms'), fmt(bare.medianLatencyMs, ' ms'), fmt(op.nodeOverBareMedianLatencyMs, ' ms')),
+          info('throughput', `${op.label}: node vs bare node (req/s)`, fmt(node.perSecond), fmt(bare.perSecond), fmt(op.nodeVsBare, 'x')),
+        );
+      }
       const alone = op.atConcurrency1;
       if (alone) out.push(info('throughput', `${op.label}: added median latency, one at a time`, fmt(alone.nodeMedianMs, ' ms'), fmt(alone.libMedianMs, ' ms'), fmt(alone.addedMs, ' ms')));
     }

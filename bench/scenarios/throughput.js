@@ -1,7 +1,9 @@
 'use strict';
 /**
- * Dual call and CDR-by-call at concurrency 16, four ways in the same process against the same
- * sandbox (child process), rounds interleaved so drift hits every variant alike:
+ * Dual call and CDR-by-call at concurrency 16, four ways against the same sandbox (child
+ * process). Each variant runs in its own process (bench/lib/variant.js), all four alike: an
+ * embedded Node-RED running the same flow; rounds interleaved in a Williams order so drift and
+ * order hit every variant alike:
  *   lib   the lib/ client called directly (WellcloudClient.dualCall / getCall)
  *   node  our node in the embedded Node-RED (wellcloud-dual-call / wellcloud-cdr operation call)
  *   core  core nodes doing the same call: change (token header) -> http request -> json,
@@ -10,7 +12,8 @@
  *         (bench/nodes/bench-io.js, bench-lib-call): what crossing Node-RED costs any node
  * Targets: node >= 90 % of lib throughput and <= 0.3 ms added median latency; node >= 1.0x core.
  */
-const { closedLoop, redCaller } = require('../lib/driver');
+const { redCaller } = require('../lib/driver');
+const { startVariant } = require('../lib/variant');
 const { startRed, SYNC_DELIVERY } = require('../lib/red');
 const { median, round } = require('../lib/stats');
 const flows = require('../lib/flows');
@@ -84,57 +87,98 @@ async function seededCallIds(client) {
   return ids;
 }
 
-function variants(op, client, nodeCaller, coreCaller, bareCaller, ids) {
-  const checked = (p) =>
-    p.then((r) => {
-      if (!op.check(r)) throw new Error(`unexpected result ${JSON.stringify(r).slice(0, 200)}`);
-    });
-  return {
-    lib: (i) => checked(op.lib(client, ids, i)),
-    node: (i) => checked(nodeCaller.call(op.payload(ids, i)).then((m) => m.payload)),
-    bare: (i) => checked(bareCaller.call(op.payload(ids, i)).then((m) => m.payload)),
-    core: (i) =>
-      checked(
-        coreCaller.call(op.payload(ids, i)).then((m) => {
-          if (m.statusCode !== 200) throw new Error(`core flow: HTTP ${m.statusCode}`);
-          return m.payload;
-        }),
-      ),
-  };
-}
+const VARIANTS = ['lib', 'node', 'bare', 'core'];
 
-async function runOp(red, sandboxUrl, opName, settings, token, client, ids) {
-  const op = OPS[opName];
-  const bareNode = { id: 'op-bare', type: 'bench-lib-call', z: flows.TAB, name: '', server: 'bench-cfg', op: opName, x: 300, y: 200, wires: [['op-bare-sink']] };
-  await red.deploy([
+/** Every variant's process deploys this same flow (all variants' nodes), and drives only its own. */
+function fullFlow(op, opName, sandboxUrl, token) {
+  return [
     flows.tab(),
     flows.configNode(sandboxUrl),
     op.nodeFlow('bench-cfg'),
     flows.sink('op-node-sink', 'node'),
-    ...op.coreFlow(sandboxUrl, token),
-    bareNode,
+    { id: 'op-bare', type: 'bench-lib-call', z: flows.TAB, name: '', server: 'bench-cfg', op: opName, x: 300, y: 200, wires: [['op-bare-sink']] },
     flows.sink('op-bare-sink', 'bare'),
+    ...op.coreFlow(sandboxUrl, token),
     ...flows.catchAll(),
-  ]);
-  const nodeCaller = redCaller(red, 'op-node', { okTag: 'node' });
-  const coreCaller = redCaller(red, 'op-core', { okTag: 'core' });
-  const bareCaller = redCaller(red, 'op-bare', { okTag: 'bare' });
+  ];
+}
+
+/**
+ * Sets up one variant inside its own process (bench/lib/variant-child.js). Every variant's
+ * process is the same: an embedded Node-RED running the same flow, so the lib baseline runs in
+ * the environment the node runs in (heap size, loaded code) and only the path of a request
+ * differs. Resolves {op(i), completesOnNewTurn, close()}.
+ */
+async function setupVariant({ opName, variant, sandboxUrl, token, ids }) {
+  const op = OPS[opName];
+  const check = (r) => {
+    if (!op.check(r)) throw new Error(`unexpected result ${JSON.stringify(r).slice(0, 200)}`);
+  };
+  const red = await startRed();
+  await red.deploy(fullFlow(op, opName, sandboxUrl, token));
+  if (variant === 'lib') {
+    const { WellcloudClient } = flows.dist('lib/client');
+    const client = new WellcloudClient(flows.clientOptions(sandboxUrl));
+    return {
+      op: (i) => op.lib(client, ids, i).then(check),
+      completesOnNewTurn: false,
+      close: async () => {
+        client.close();
+        await red.stop();
+      },
+    };
+  }
+  const entry = { node: 'op-node', bare: 'op-bare', core: 'op-core' }[variant];
+  const caller = redCaller(red, entry, { okTag: variant });
+  const result = (m) => {
+    if (variant === 'core' && m.statusCode !== 200) throw new Error(`core flow: HTTP ${m.statusCode}`);
+    return m.payload;
+  };
+  return {
+    op: (i) => caller.call(op.payload(ids, i)).then(result).then(check),
+    // the sink gets the message on Node-RED's setImmediate: already a new turn (bench/lib/driver.js)
+    completesOnNewTurn: !SYNC_DELIVERY,
+    close: async () => {
+      caller.dispose();
+      await red.stop();
+    },
+  };
+}
+
+/**
+ * The order of the variants in round `r`: the rows of a Williams square, so that over every four
+ * rounds each variant runs right after each other variant once (and the machine's drift within
+ * a round hits every variant alike).
+ */
+function roundOrder(names, r) {
+  const n = names.length;
+  const row = r % n;
+  const out = [];
+  for (let j = 0; j < n; j++) {
+    // row, row+1, row-1, row+2, ... (mod n)
+    const step = j === 0 ? 0 : j % 2 === 1 ? (j + 1) / 2 : -j / 2;
+    out.push(names[(((row + step) % n) + n) % n]);
+  }
+  return out;
+}
+
+async function runOp(sandboxUrl, opName, settings, token, ids) {
+  const op = OPS[opName];
+  const spec = { opName, sandboxUrl, token, ids };
+  const children = {};
   try {
-    const run = variants(op, client, nodeCaller, coreCaller, bareCaller, ids);
-    const names = Object.keys(run);
-    const loop = (n, count, concurrency) => closedLoop({ count, concurrency, op: run[n], completesOnNewTurn: n !== 'lib' && !SYNC_DELIVERY });
+    // one process per variant: none pays for another's garbage or shares its JIT state
+    for (const v of VARIANTS) children[v] = await startVariant({ ...spec, variant: v });
+    const loop = (v, count, concurrency) => children[v].run(count, concurrency);
     // warm-up: token, keep-alive sockets, JIT
-    for (const n of names) await loop(n, settings.warmup, CONCURRENCY);
-    const rounds = Object.fromEntries(names.map((n) => [n, []]));
+    for (const v of VARIANTS) await loop(v, settings.warmup, CONCURRENCY);
+    const rounds = Object.fromEntries(VARIANTS.map((v) => [v, []]));
     for (let r = 0; r < settings.rounds; r++) {
-      const order = names.map((_, k) => names[(k + r) % names.length]);
-      for (const n of order) rounds[n].push(await loop(n, settings.count, CONCURRENCY));
+      for (const v of roundOrder(VARIANTS, r)) rounds[v].push(await loop(v, settings.count, CONCURRENCY));
     }
     return { ...summarise(op.label, rounds), atConcurrency1: await overheadAlone(loop, settings) };
   } finally {
-    nodeCaller.dispose();
-    coreCaller.dispose();
-    bareCaller.dispose();
+    for (const c of Object.values(children)) await c.close();
   }
 }
 
@@ -190,20 +234,20 @@ function summarise(label, rounds) {
 
 async function run(ctx) {
   const { WellcloudClient } = flows.dist('lib/client');
-  const settings = ctx.quick ? { warmup: 200, count: 500, rounds: 3, alone: 100 } : { warmup: 1000, count: 3000, rounds: 9, alone: 300 };
+  const settings = ctx.quick ? { warmup: 200, count: 500, rounds: 4, alone: 100 } : { warmup: 4000, count: 4000, rounds: 8, alone: 300 };
   if (ctx.rounds) settings.rounds = ctx.rounds;
   const client = new WellcloudClient(flows.clientOptions(ctx.sandboxUrl));
-  const red = await startRed();
+  let token;
+  let ids;
   try {
-    const token = await client.getToken();
-    const ids = await seededCallIds(client);
-    const out = {};
-    for (const opName of Object.keys(OPS)) out[opName] = await runOp(red, ctx.sandboxUrl, opName, settings, token, client, ids);
-    return { concurrency: CONCURRENCY, requestsPerRound: settings.count, rounds: settings.rounds, ops: out };
+    token = await client.getToken();
+    ids = await seededCallIds(client);
   } finally {
     client.close();
-    await red.stop();
   }
+  const out = {};
+  for (const opName of Object.keys(OPS)) out[opName] = await runOp(ctx.sandboxUrl, opName, settings, token, ids);
+  return { concurrency: CONCURRENCY, requestsPerRound: settings.count, rounds: settings.rounds, processPerVariant: true, ops: out };
 }
 
-module.exports = { run };
+module.exports = { run, setupVariant };

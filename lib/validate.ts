@@ -21,6 +21,8 @@ export function isPlainObject(v: unknown): v is Obj {
 
 /** The value at a dotted path (`options.cpa`), undefined when any step is missing. */
 export function readPath(obj: unknown, field: string): unknown {
+  // most fields are top-level: no split (an array per read) for them
+  if (!field.includes('.')) return obj !== null && typeof obj === 'object' ? (obj as Obj)[field] : undefined;
   let cur: unknown = obj;
   for (const key of field.split('.')) {
     if (cur === null || typeof cur !== 'object') return undefined;

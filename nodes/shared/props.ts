@@ -55,26 +55,51 @@ export function payloadObject(msg: NodeMessage): Record<string, unknown> {
 /**
  * Merges the dialog's typed properties with the same-named fields of msg.payload (message wins).
  * `fields` lists the property names; the dialog keeps each as `config[name]` with `config[name + 'Type']`.
+ * With `fromPayload` false only the dialog's values are read. The merged object itself when every value needed is synchronous (the common case: no promise
+ * per message), else a promise of it; a bad value (JSON, msg path) throws, or rejects, before
+ * anything is sent. Callers `await` it either way.
  */
-export async function resolveFields(
+export function resolveFields(
   RED: NodeAPI,
   node: Node,
   msg: NodeMessage,
   config: Record<string, unknown>,
   fields: readonly string[],
-): Promise<Record<string, unknown>> {
-  const fromMsg = payloadObject(msg);
+  fromPayload = true,
+): Record<string, unknown> | Promise<Record<string, unknown>> {
+  const fromMsg = fromPayload ? payloadObject(msg) : {};
   const out: Record<string, unknown> = {};
-  for (const f of fields) {
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i];
     if (fromMsg[f] !== undefined && fromMsg[f] !== null && fromMsg[f] !== '') {
       out[f] = fromMsg[f];
       continue;
     }
-    const value = config[f];
-    const type = config[`${f}Type`] as string | undefined;
-    // synchronous for str/num/json/msg/...: a promise per field only for flow/global/jsonata
-    const now = evaluatePropertyNow(RED, node, msg, value, type);
-    const v = now === NOT_NOW ? await evaluateProperty(RED, node, msg, value, type) : now;
+    const now = evaluatePropertyNow(RED, node, msg, config[f], config[`${f}Type`] as string | undefined);
+    // flow, global and jsonata values: the rest goes the asynchronous way
+    if (now === NOT_NOW) return resolveRest(RED, node, msg, config, fields, i, fromMsg, out);
+    if (now !== undefined && now !== '') out[f] = now;
+  }
+  return out;
+}
+
+async function resolveRest(
+  RED: NodeAPI,
+  node: Node,
+  msg: NodeMessage,
+  config: Record<string, unknown>,
+  fields: readonly string[],
+  from: number,
+  fromMsg: Record<string, unknown>,
+  out: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  for (let i = from; i < fields.length; i++) {
+    const f = fields[i];
+    if (fromMsg[f] !== undefined && fromMsg[f] !== null && fromMsg[f] !== '') {
+      out[f] = fromMsg[f];
+      continue;
+    }
+    const v = await evaluateProperty(RED, node, msg, config[f], config[`${f}Type`] as string | undefined);
     if (v !== undefined && v !== '') out[f] = v;
   }
   return out;

@@ -6,7 +6,7 @@
 import { invalidInput } from '../../lib/errors';
 import { isPlainObject, validateDualCall } from '../../lib/validate';
 import { type ActionContext, type ActionResult, setupActionNode } from '../shared/action';
-import { NOT_NOW, evaluateProperty, evaluatePropertyNow, resolveFields } from '../shared/props';
+import { resolveFields } from '../shared/props';
 import type { Node, NodeAPI, NodeDef } from '../shared/types';
 
 /** Top-level fields (dialog typedInputs, overridable by msg.payload). */
@@ -26,18 +26,17 @@ export = function register(RED: NodeAPI): void {
     const node = this;
     const config = def as unknown as Record<string, unknown>;
 
-    /** The dialog's options, then msg.payload.options on top (key by key). */
-    const options = async (ctx: ActionContext): Promise<unknown> => {
+    /** msg.payload.options: an object or absent; anything else is refused before anything is sent. */
+    const messageOptions = (ctx: ActionContext): Record<string, unknown> | undefined => {
       const fromMsg = ctx.payload.options;
-      if (fromMsg !== undefined && fromMsg !== null && !isPlainObject(fromMsg)) throw invalidInput(ctx.lang, 'options', 'input.object');
-      const merged: Record<string, unknown> = {};
-      for (const f of OPTION_FIELDS) {
-        const value = config[f];
-        const type = config[`${f}Type`] as string | undefined;
-        const now = evaluatePropertyNow(RED, node, ctx.msg, value, type);
-        const v = now === NOT_NOW ? await evaluateProperty(RED, node, ctx.msg, value, type) : now;
-        if (v !== undefined && v !== '') merged[f] = v;
-      }
+      if (fromMsg === undefined || fromMsg === null) return undefined;
+      if (!isPlainObject(fromMsg)) throw invalidInput(ctx.lang, 'options', 'input.object');
+      return fromMsg;
+    };
+
+    /** The dialog's options, the cpa choice, then msg.payload.options on top (key by key); undefined when none. */
+    const mergeOptions = (dialog: Record<string, unknown>, fromMsg: Record<string, unknown> | undefined): Record<string, unknown> | undefined => {
+      const merged = dialog;
       if (typeof def.cpa === 'string' && CPA.includes(def.cpa)) merged.cpa = def.cpa;
       if (fromMsg) {
         for (const [k, v] of Object.entries(fromMsg)) if (v !== undefined && v !== null && v !== '') merged[k] = v;
@@ -47,7 +46,9 @@ export = function register(RED: NodeAPI): void {
 
     setupActionNode(RED, node, def, async (ctx): Promise<ActionResult> => {
       const input = await resolveFields(RED, node, ctx.msg, config, FIELDS);
-      const opts = await options(ctx);
+      const fromMsg = messageOptions(ctx);
+      // the option typedInputs are the dialog's only: msg.payload.options overrides them, not msg.payload
+      const opts = mergeOptions(await resolveFields(RED, node, ctx.msg, config, OPTION_FIELDS, false), fromMsg);
       if (opts !== undefined) input.options = opts;
       // checked here so that nothing is sent when any field is wrong
       const body = validateDualCall(ctx.lang, input);

@@ -111,6 +111,22 @@ describe('wellcloud-dual-call', function () {
     assert.deepStrictEqual(posts()[0].body, { deviceId: '8003@demo.cc', prefix: '7', customerPhone: '13700000000', userData: { ticket: 'T-1' } });
   });
 
+  it('reads option typedInputs from flow and msg, never from a same-named msg.payload field', async function () {
+    const { node, out } = await load({
+      bindPhone: 'bind',
+      bindPhoneType: 'flow',
+      displayOrigin: 'shown',
+      displayOriginType: 'msg',
+      cpa: 'true',
+    });
+    node.context().flow.set('bind', '918900000001');
+    const got = nextMessage(out);
+    // top-level bindPhone in msg.payload is not an option: only msg.payload.options overrides options
+    node.receive({ payload: { bindPhone: '10000000000', options: { displayDest: '4008100002' } }, shown: '4008100001' });
+    await got;
+    assert.deepStrictEqual(posts()[0].body.options, { bindPhone: '918900000001', displayOrigin: '4008100001', cpa: 'true', displayDest: '4008100002' });
+  });
+
   const invalid = [
     ['a deviceId without domain', { deviceId: '8001' }, 'deviceId'],
     ['a missing customerPhone', { customerPhone: '' }, 'customerPhone', { customerPhone: '' }],

@@ -52,12 +52,19 @@ export function payloadObject(msg: NodeMessage): Record<string, unknown> {
   return p !== null && typeof p === 'object' && !Array.isArray(p) && !Buffer.isBuffer(p) ? (p as Record<string, unknown>) : {};
 }
 
+/** A msg.payload field that overrides the dialog: anything but undefined, null and ''. */
+function given(v: unknown): boolean {
+  return v !== undefined && v !== null && v !== '';
+}
+
 /**
  * Merges the dialog's typed properties with the same-named fields of msg.payload (message wins).
  * `fields` lists the property names; the dialog keeps each as `config[name]` with `config[name + 'Type']`.
- * With `fromPayload` false only the dialog's values are read. The merged object itself when every value needed is synchronous (the common case: no promise
- * per message), else a promise of it; a bad value (JSON, msg path) throws, or rejects, before
- * anything is sent. Callers `await` it either way.
+ * With `fromPayload` false only the dialog's values are read.
+ *
+ * Returns the merged object itself when every value needed is synchronous (the common case: no
+ * promise per message), else a promise of it. A bad value (JSON, msg path) throws, or rejects,
+ * before anything is sent. Callers `await` it either way.
  */
 export function resolveFields(
   RED: NodeAPI,
@@ -71,7 +78,7 @@ export function resolveFields(
   const out: Record<string, unknown> = {};
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i];
-    if (fromMsg[f] !== undefined && fromMsg[f] !== null && fromMsg[f] !== '') {
+    if (given(fromMsg[f])) {
       out[f] = fromMsg[f];
       continue;
     }
@@ -95,7 +102,7 @@ async function resolveRest(
 ): Promise<Record<string, unknown>> {
   for (let i = from; i < fields.length; i++) {
     const f = fields[i];
-    if (fromMsg[f] !== undefined && fromMsg[f] !== null && fromMsg[f] !== '') {
+    if (given(fromMsg[f])) {
       out[f] = fromMsg[f];
       continue;
     }

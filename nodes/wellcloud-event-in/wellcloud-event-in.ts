@@ -68,7 +68,7 @@ const OK_BODY = Buffer.from(JSON.stringify(OK_ANSWER.body));
  * An answer as Express's `res.json` writes it (status, `Content-Type` with charset,
  * `Content-Length`), without its per-call work that a push answer does not need: content-type
  * parsing, an ETag (a hash of the body: no client revalidates a POST answer) and the freshness
- * check. About 5 us per event.
+ * check: about 8 us per event in the bench's profile.
  */
 function writeJson(res: ResponseLike, status: number, body: Buffer): boolean {
   if (typeof res.setHeader !== 'function' || typeof res.end !== 'function') return false;

@@ -156,6 +156,21 @@ describe('wellcloud-event-in node', function () {
       await settle();
       assert.strictEqual(received.out1.length, 1);
     });
+
+    it('answers through status().json() when the response object offers only that', async () => {
+      const { ev, received } = await load();
+      const answers = [];
+      const res = { _res: { status: (code) => ({ json: (body) => answers.push({ code, body }) }) } };
+      ev.receive({ payload: callEnd(), res });
+      ev.receive({ payload: { serial: 1 }, res });
+      await settle();
+      // the refusal is answered at once, the event after its dedupe check
+      answers.sort((a, b) => a.code - b.code);
+      assert.deepStrictEqual(answers[0], { code: 200, body: { result: 'ok' } });
+      assert.strictEqual(answers[1].code, 400);
+      assert.strictEqual(answers[1].body.code, 'MISSING_FIELD');
+      assert.strictEqual(received.out1.length, 1);
+    });
   });
 
   describe('dedupe', function () {

@@ -1,6 +1,7 @@
 'use strict';
 /** Load drivers: a closed loop with fixed concurrency, and request/response over the embedded Node-RED. */
 const bus = require('./bus');
+const { PerformanceObserver, constants } = require('perf_hooks');
 const { nowMs, median, percentile } = require('./stats');
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
@@ -42,11 +43,25 @@ async function closedLoop({ count, concurrency, op, completesOnNewTurn = false }
       due = end;
     }
   };
+  const gc = { ms: 0, scavenges: 0, major: 0 };
+  const addGc = (entries) => {
+    for (const e of entries) {
+      gc.ms += e.duration;
+      const kind = e.detail && e.detail.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) gc.scavenges++;
+      else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) gc.major++;
+    }
+  };
+  // GC pauses of this process during the loop (the entries arrive on later turns: taken at the end)
+  const obs = new PerformanceObserver((list) => addGc(list.getEntries()));
+  obs.observe({ entryTypes: ['gc'] });
   const cpu0 = process.cpuUsage();
   const t0 = nowMs();
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
   const elapsedMs = nowMs() - t0;
   const cpu = process.cpuUsage(cpu0);
+  addGc(obs.takeRecords());
+  obs.disconnect();
   const l = Array.from(latencies);
   const sv = Array.from(service);
   return {
@@ -55,6 +70,10 @@ async function closedLoop({ count, concurrency, op, completesOnNewTurn = false }
     perSecond: (count / elapsedMs) * 1000,
     /** CPU time of this process per operation (user + system), in microseconds. */
     cpuUsPerOp: (cpu.user + cpu.system) / count,
+    /** Time in GC pauses per operation (µs, all kinds), and the scavenges and full collections. */
+    gcUsPerOp: (gc.ms * 1000) / count,
+    gcScavenges: gc.scavenges,
+    gcMajor: gc.major,
     /** Response time: from when the op was due (its slot freed) to its completion. */
     latency: { median: median(l), p90: percentile(l, 90), p99: percentile(l, 99) },
     /** From the op's first line of code to its completion (leaves out the wait to start). */

@@ -61,6 +61,10 @@ const EVALUATORS = {
           info('throughput', `${op.label}: node vs bare node (req/s)`, fmt(node.perSecond), fmt(bare.perSecond), fmt(op.nodeVsBare, 'x')),
         );
       }
+      if (lib.cpuUsPerRequest !== undefined && lib.gcUsPerRequest !== undefined) {
+        const cpu = (v) => `${fmt(v.cpuUsPerRequest)} µs (GC ${fmt(v.gcUsPerRequest)})`;
+        out.push(info('throughput', `${op.label}: CPU per request, node vs lib (of it in GC)`, cpu(node), cpu(lib), `+${fmt(op.addedCpuUsPerRequest)} µs`));
+      }
       const alone = op.atConcurrency1;
       if (alone) out.push(info('throughput', `${op.label}: added median latency, one at a time`, fmt(alone.nodeMedianMs, ' ms'), fmt(alone.libMedianMs, ' ms'), fmt(alone.addedMs, ' ms')));
     }

@@ -209,6 +209,9 @@ function summarise(label, rounds) {
       medianServiceLatencyMs: round(median(rs.map((r) => r.serviceLatency.median)), 3),
       p99LatencyMs: round(median(rs.map((r) => r.latency.p99)), 3),
       cpuUsPerRequest: round(median(rs.map((r) => r.cpuUsPerOp)), 0),
+      gcUsPerRequest: round(median(rs.map((r) => r.gcUsPerOp)), 1),
+      gcScavenges: round(median(rs.map((r) => r.gcScavenges)), 0),
+      gcMajor: round(median(rs.map((r) => r.gcMajor)), 0),
       rounds: rs.map((r) => round(r.perSecond, 0)),
     };
   }

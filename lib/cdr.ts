@@ -100,7 +100,8 @@ export function prepareRobotRange(lang: Lang | undefined, input: unknown, ctx: P
   const campaignId = requireString(lang, o, 'campaignId');
   const base = prepareCallRange(lang, o, ctx);
   const q: RobotRangeQuery = { ...base, campaignId };
-  const resultCode = intInRange(lang, o, 'resultCode', 0, 2_147_483_647, { optional: true });
+  // the platform's result codes include negative ones (-4 hung up, -3 line fault, -10 expired roster)
+  const resultCode = intInRange(lang, o, 'resultCode', -2_147_483_648, 2_147_483_647, { optional: true });
   if (resultCode !== undefined) q.resultCode = resultCode;
   for (const f of ROBOT_STRINGS) {
     const v = optionalString(lang, o, f);

@@ -365,5 +365,18 @@ describe('lib/cdr', function () {
       assert.strictEqual(req.query.campaignId, DEMO_CAMPAIGN_ID);
       assert.strictEqual(req.query.beginTime, `${day} 00:00:00`);
     });
+
+    it('robot calls: a negative resultCode (-4 hung up, legacy failedCode table) is sent, not refused', async function () {
+      const { DEMO_CAMPAIGN_ID } = dist('lib/sandbox');
+      const q = cdr.prepareRobotRange('en-US', {
+        beginTime: '2025-03-01 00:00:00', endTime: '2025-03-01 23:59:59', domain: 'demo.cc', campaignId: DEMO_CAMPAIGN_ID, resultCode: '-4',
+      });
+      assert.strictEqual(q.resultCode, -4);
+      await cdr.collectRecords(cdr.fetchRobotRange(client, q), 1000);
+      const req = sandbox().requests.find((r) => r.path === '/api/cdr/2.0/open/calls/robot');
+      assert.strictEqual(req.query.resultCode, '-4');
+      assert.strictEqual(req.status, 200);
+      assert.throws(() => cdr.prepareRobotRange('en-US', { ...q, beginTime: '2025-03-01 00:00:00', endTime: '2025-03-01 23:59:59', resultCode: '-4.5' }), (e) => e.code === 'INVALID_INPUT' && e.field === 'resultCode');
+    });
   });
 });

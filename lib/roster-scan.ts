@@ -103,9 +103,16 @@ export class RosterScanner {
     }
   }
 
-  /** Ends the text: the last line may lack its line feed. Returns the parts. */
+  /**
+   * Ends the text: the last line may lack its line feed. A carriage return left at the very end
+   * (CRLF cut after the CR) ends that line like a CRLF would and is left out of the upload, since
+   * the row was checked without it. Returns the parts.
+   */
   end(): ScanPart[] {
-    if (this.pos > this.lineStart) this.endLine(this.cr ? this.pos - 1 : this.pos, this.pos);
+    if (this.pos > this.lineStart) {
+      const contentEnd = this.cr ? this.pos - 1 : this.pos;
+      this.endLine(contentEnd, contentEnd);
+    }
     if (this.cur) this.parts.push(this.cur);
     this.cur = null;
     return this.parts;

@@ -316,6 +316,22 @@ describe('lib/roster: upload against the sandbox', function () {
     assert.deepStrictEqual(batches.map((b) => b.rows), prepared.parts.map((p) => p.rows));
   });
 
+  it('leaves a carriage return at the very end out of the upload (the row was checked without it)', async function () {
+    const before = sandbox().uploads.length;
+    const text = '1,S,13900000001\r\n2,S,13900000002\r';
+    const file = path.join(tmpDir, 'cr-end.txt');
+    fs.writeFileSync(file, text);
+    for (const prepared of [prepareRoster(text), await prepareRosterFile(file)]) {
+      assert.strictEqual((await partText(prepared)).join(''), '1,S,13900000001\r\n2,S,13900000002');
+      assert.strictEqual(prepared.bytes, Buffer.byteLength(text) - 1);
+      const [batch] = await uploadRosterParts(client, prepared, { templateId });
+      assert.ok(batch.batchId);
+    }
+    const uploads = sandbox().uploads.slice(before);
+    assert.strictEqual(uploads.length, 2);
+    for (const u of uploads) assert.deepStrictEqual(u.rows.map((r) => r.number), ['13900000001', '13900000002']);
+  });
+
   it('reports the batches already created when a later part fails', async function () {
     const prepared = prepareRoster(rows(60), { maxPartBytes: 400 });
     assert.ok(prepared.parts.length >= 3);

@@ -133,8 +133,11 @@ export async function dualCall(ctx: Ctx): Promise<void> {
   const m = typeof deviceId === 'string' ? /^([^@\s]+)@([^@\s]+)$/.exec(deviceId) : null;
   if (!m || m[2] !== domain) throw business(s, 14005, `deviceId不合法：${String(deviceId)}，应包含租户域名，如8001@${domain}`);
   if (typeof customerPhone !== 'string' || !PHONE.test(customerPhone)) throw badParam(s, `customerPhone不是合法的号码：${String(customerPhone)}`);
-  if (body.prefix === undefined || body.prefix === null) throw badParam(s, 'prefix不能为空');
-  if (typeof body.prefix !== 'string' || !/^[\d*#]*$/.test(body.prefix)) throw badParam(s, 'prefix类型错误，应为数字字符串');
+  // guide §6.1: prefix is required ("是否必须: 是"), so an empty one is refused like a missing one
+  if (body.prefix === undefined || body.prefix === null || (typeof body.prefix === 'string' && body.prefix.trim() === '')) {
+    throw badParam(s, 'prefix不能为空');
+  }
+  if (typeof body.prefix !== 'string' || !/^[\d*#]+$/.test(body.prefix)) throw badParam(s, 'prefix类型错误，应为数字字符串');
   const userData = optionalObject(body, 'userData', s) ?? {};
   dualOptions(body);
   const callId = uuidFrom(mulberry32(hashString(`${Date.now()}:${Math.random()}`)));

@@ -593,6 +593,15 @@ describe('sandbox: outbound, roster upload and controls', function () {
       assertError(assert, await postJson(s, token, DUAL, dualBody({ deviceId: '8001@elsewhere.cc' })), 400, 14005);
     });
 
+    it('requires prefix (guide §6.1): missing, null, empty or blank answers 400 naming it', async function () {
+      const { prefix, ...noPrefix } = dualBody();
+      void prefix;
+      for (const body of [noPrefix, dualBody({ prefix: null }), dualBody({ prefix: '' }), dualBody({ prefix: ' ' })]) {
+        assert.match(assertError(assert, await postJson(s, token, DUAL, body), 400, 400).errorMessage, /prefix不能为空/, JSON.stringify(body));
+      }
+      assert.match(assertError(assert, await postJson(s, token, DUAL, dualBody({ prefix: '9a' })), 400, 400).errorMessage, /prefix/);
+    });
+
     it('accepts a customerPhone with a leading + and refuses one with letters', async function () {
       const ok = await postJson(s, token, DUAL, dualBody({ customerPhone: '+8613912345678' }));
       assert.strictEqual(ok.status, 200, JSON.stringify(ok.body));

@@ -33,14 +33,15 @@ function sizeText(bytes: number): string {
   return bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)}MB` : `${bytes}字节`;
 }
 
-/** Reads the body; resolves with the `file` part (or null when there is none). */
+/** Reads the body; resolves with the first file part named `file` (or null when there is none). */
 function readFilePart(ctx: Ctx, boundary: string, max: number): Promise<FilePart | null> {
   return new Promise((resolve, reject) => {
     let file: FilePart | null = null;
     let stopped = false;
     const parser = new MultipartParser(boundary, {
       onPart(info) {
-        if (file || info.name !== 'file') return false;
+        // a part named file without a filename is a plain form field, not the file (guide §5.2.2: type file)
+        if (file || info.name !== 'file' || info.filename === null) return false;
         file = { info, chunks: [], size: 0, complete: false };
         return true;
       },

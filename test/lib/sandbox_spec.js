@@ -698,6 +698,19 @@ describe('sandbox: outbound, roster upload and controls', function () {
       assert.match(assertError(assert, noFile, 400, 400).errorMessage, /file/);
     });
 
+    it('takes a part named file only when it is a file (has a filename), as the guide types it', async function () {
+      const field = await upload(s, token, {}, [{ name: 'file', content: '1,S,13800000001\n' }]);
+      assert.match(assertError(assert, field, 400, 400).errorMessage, /file不能为空/);
+      const r = await upload(s, token, {}, [
+        { name: 'file', content: 'broken' },
+        { name: 'file', filename: 'real.txt', content: '1,S,13800000002\n' },
+      ]);
+      assert.strictEqual(r.status, 201, JSON.stringify(r.body));
+      const u = s.uploads[s.uploads.length - 1];
+      assert.strictEqual(u.filename, 'real.txt');
+      assert.deepStrictEqual(u.rows.map((x) => x.number), ['13800000002']);
+    });
+
     it('refuses a bad line naming it, an empty file, a non-UTF-8 file', async function () {
       const cases = [
         ['1,S,13800000001\n2,S\n', /第2行/],

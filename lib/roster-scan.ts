@@ -6,7 +6,8 @@
  * file of any size is checked in constant memory.
  *
  * Rows are numbered by line (1-based, blank lines counted), so "row 17" is line 17 of the file.
- * Blank lines (empty or only spaces and tabs) are not rows and are left out of the upload, since
+ * Blank lines (empty or only white space: what JavaScript's trim() removes, full-width spaces too)
+ * are not rows and are left out of the upload, since
  * the platform rejects them.
  */
 import { WellcloudError } from './errors';
@@ -38,6 +39,17 @@ const ZERO = 48;
 const NINE = 57;
 const SPACE = 32;
 const TAB = 9;
+const FF = 12;
+
+/**
+ * The UTF-8 bytes (as one number) of the non-ASCII characters JavaScript's trim() removes, and the
+ * platform model, the sandbox, with it: U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029, U+202F,
+ * U+205F, U+3000, U+FEFF. A required field made only of these is empty, as for rows given as objects.
+ */
+function isUnicodeSpace(seq: number): boolean {
+  if (seq === 0xc2a0 || seq === 0xe19a80 || seq === 0xe38080 || seq === 0xefbbbf) return true;
+  return (seq >= 0xe28080 && seq <= 0xe2808a) || seq === 0xe280a8 || seq === 0xe280a9 || seq === 0xe280af || seq === 0xe2819f;
+}
 /** The platform's number: 3 to 20 digits, optionally after a `+`. */
 export const NUMBER_MIN_DIGITS = 3;
 export const NUMBER_MAX_DIGITS = 20;
@@ -73,6 +85,9 @@ export class RosterScanner {
   private utfNeed = 0;
   private utfLo = 0x80;
   private utfHi = 0xbf;
+  /** Bytes of the UTF-8 sequence being read, as one number (only up to 3 bytes matter). */
+  private utfSeq = 0;
+  private utfLen = 0;
   private cr = false;
   private h1 = FNV_SEED;
   private h2 = MUL_SEED;
@@ -122,7 +137,8 @@ export class RosterScanner {
     this.h1 = Math.imul(this.h1 ^ b, 0x01000193);
     this.h2 = (Math.imul(this.h2, 31) + b) | 0;
     if (b >= 0x80 || this.utfNeed > 0) this.utf8(b);
-    if (b === SPACE || b === TAB) {
+    // space, tab, vertical tab, form feed (a line feed never gets here)
+    if (b === SPACE || (b <= FF && b >= TAB)) {
       this.fieldLen++;
       if (this.field === 2) this.numBad = true;
       else if (this.field === 4) this.pairLen++;
@@ -155,8 +171,18 @@ export class RosterScanner {
       this.utfNeed--;
       this.utfLo = 0x80;
       this.utfHi = 0xbf;
+      this.utfSeq = (this.utfSeq << 8) | b;
+      this.utfLen++;
+      // white space is not content: take back what its bytes counted (content() counts every
+      // byte, this last one right after this call)
+      if (this.utfNeed === 0 && this.utfLen <= 3 && isUnicodeSpace(this.utfSeq)) {
+        this.lineSolid -= this.utfLen;
+        this.fieldSolid -= this.utfLen;
+      }
       return;
     }
+    this.utfSeq = b;
+    this.utfLen = 1;
     if (b >= 0xc2 && b <= 0xdf) this.utfNeed = 1;
     else if (b >= 0xe0 && b <= 0xef) {
       this.utfNeed = 2;

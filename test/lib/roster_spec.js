@@ -332,6 +332,28 @@ describe('lib/roster: upload against the sandbox', function () {
     for (const u of uploads) assert.deepStrictEqual(u.rows.map((r) => r.number), ['13900000001', '13900000002']);
   });
 
+  it('treats a required field of only white space (full-width, no-break, vertical tab) as empty, as the platform does', async function () {
+    const cases = [
+      ['1,\u3000,13900000001\n', 'prdType'],
+      ['\u00a0,S,13900000001\n', 'rosterId'],
+      ['\u000b,S,13900000001\n', 'rosterId'],
+      ['1,S,\u2003\n', 'number'],
+    ];
+    for (const [text, field] of cases) {
+      // the platform (sandbox) refuses the line as it is...
+      const raw = await client.uploadRoster(Buffer.from(text), { templateId }).then(() => null, (e) => e);
+      assert.ok(raw && raw.code === '400' && raw.errorMessage.includes(`${field}不能为空`), `${JSON.stringify(text)}: ${raw && raw.message}`);
+      // ...so it is refused before anything is sent, naming row and field
+      expectRowError(() => prepareRoster(text), 1, field, 'required');
+      expectRowError(() => prepareRoster(Buffer.from(`2,S,13900000002\n${text}`)), 2, field, 'required');
+    }
+    // a line of only such white space is a blank line: left out, like one of spaces
+    const r = prepareRoster('1,S,13900000001\n\u3000\u00a0\n2,S,13900000002,\u3000客户,k:v\n');
+    assert.strictEqual(r.rows, 2);
+    const [batch] = await uploadRosterParts(client, r, { templateId });
+    assert.ok(batch.batchId);
+  });
+
   it('reports the batches already created when a later part fails', async function () {
     const prepared = prepareRoster(rows(60), { maxPartBytes: 400 });
     assert.ok(prepared.parts.length >= 3);

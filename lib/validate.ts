@@ -81,14 +81,26 @@ export function deviceId(lang: Lang | undefined, obj: unknown, field: string, op
   return s;
 }
 
-const PHONE = /^\+?\d{1,32}$/;
+/** 3 to 20 digits, as the roster's `number` column and the sandbox take them. */
+export const PHONE_MIN_DIGITS = 3;
+export const PHONE_MAX_DIGITS = 20;
+const PHONE = /^\+?\d{3,20}$/;
 
-/** Digits with an optional leading `+`. */
+/** 3 to 20 digits with an optional leading `+`. */
 export function phone(lang: Lang | undefined, obj: unknown, field: string): string;
 export function phone(lang: Lang | undefined, obj: unknown, field: string, opt: Optional): string | undefined;
 export function phone(lang: Lang | undefined, obj: unknown, field: string, opt?: Optional): string | undefined {
   const s = opt ? optionalString(lang, obj, field) : requireString(lang, obj, field);
-  if (s !== undefined && !PHONE.test(s)) throw invalidInput(lang, field, 'input.phone');
+  if (s !== undefined && !PHONE.test(s)) throw invalidInput(lang, field, 'input.phone', { min: PHONE_MIN_DIGITS, max: PHONE_MAX_DIGITS });
+  return s;
+}
+
+const PREFIX = /^[\d*#]+$/;
+
+/** A dialling prefix: digits, `*` and `#` (e.g. `9`). */
+export function dialPrefix(lang: Lang | undefined, obj: unknown, field: string): string {
+  const s = requireString(lang, obj, field);
+  if (!PREFIX.test(s)) throw invalidInput(lang, field, 'input.prefix');
   return s;
 }
 
@@ -164,7 +176,7 @@ export function validateDualCall(lang: Lang | undefined, body: unknown): DualCal
   const b = requireBody(lang, body);
   const out: DualCallRequest = {
     deviceId: deviceId(lang, b, 'deviceId'),
-    prefix: requireString(lang, b, 'prefix'),
+    prefix: dialPrefix(lang, b, 'prefix'),
     customerPhone: phone(lang, b, 'customerPhone'),
   };
   const userData = optionalObject(lang, b, 'userData');

@@ -134,7 +134,7 @@ describe('lib/client request core (local server)', function () {
 
     it('fails with BAD_RESPONSE when a 200 answer holds no token', async function () {
       srv = await startServer(platform(ok, { result: 'ok' }));
-      await assert.rejects(makeClient().dualCall({ deviceId: '8001@test.cc', prefix: '9', customerPhone: '1' }), (e) => {
+      await assert.rejects(makeClient().dualCall({ deviceId: '8001@test.cc', prefix: '9', customerPhone: '10086' }), (e) => {
         assert.strictEqual(e.code, 'BAD_RESPONSE');
         assert.match(e.message, /holds no token/);
         return true;
@@ -167,7 +167,7 @@ describe('lib/client request core (local server)', function () {
         srv = await startServer(platform(ok));
         const c = makeClient({ [field]: '' });
         await assert.rejects(c.getToken(), (e) => e.code === 'INVALID_INPUT' && e.field === field && e.message.includes(`missing: ${field}`));
-        await assert.rejects(c.dualCall({ deviceId: '8001@test.cc', prefix: '9', customerPhone: '1' }), (e) => e.code === 'INVALID_INPUT' && e.field === field);
+        await assert.rejects(c.dualCall({ deviceId: '8001@test.cc', prefix: '9', customerPhone: '10086' }), (e) => e.code === 'INVALID_INPUT' && e.field === field);
         assert.strictEqual(srv.requests.length, 0);
       });
     }
@@ -258,7 +258,7 @@ describe('lib/client request core (local server)', function () {
 
     it('never retries a POST after a reset connection', async function () {
       srv = await startServer(platform((req, res) => res.socket.destroy()));
-      await assert.rejects(makeClient().dualCall({ deviceId: '8001@test.cc', prefix: '9', customerPhone: '1' }), (e) => e.code === 'ECONNRESET');
+      await assert.rejects(makeClient().dualCall({ deviceId: '8001@test.cc', prefix: '9', customerPhone: '10086' }), (e) => e.code === 'ECONNRESET');
       assert.strictEqual(srv.apiRequests().length, 1);
     });
 
@@ -311,12 +311,12 @@ describe('lib/client request core (local server)', function () {
 
     it('treats a 2xx answer carrying a platform error body as that error', async function () {
       srv = await startServer(platform((req, res) => json(res, 200, { errorCode: 12008, errorMessage: 'cms没有可用的服务实例' })));
-      await assert.rejects(makeClient().dualCall({ deviceId: '8001@test.cc', prefix: '9', customerPhone: '1' }), (e) => e.code === '12008' && e.status === 200);
+      await assert.rejects(makeClient().dualCall({ deviceId: '8001@test.cc', prefix: '9', customerPhone: '10086' }), (e) => e.code === '12008' && e.status === 200);
     });
 
     it('reports a dual call answer without callId as BAD_RESPONSE', async function () {
       srv = await startServer(platform((req, res) => json(res, 200, { ok: true })));
-      await assert.rejects(makeClient().dualCall({ deviceId: '8001@test.cc', prefix: '9', customerPhone: '1' }), (e) => e.code === 'BAD_RESPONSE' && /without callId/.test(e.message));
+      await assert.rejects(makeClient().dualCall({ deviceId: '8001@test.cc', prefix: '9', customerPhone: '10086' }), (e) => e.code === 'BAD_RESPONSE' && /without callId/.test(e.message));
     });
 
     it('rejects a bad base URL on every call, without throwing in the constructor', async function () {
@@ -481,7 +481,7 @@ describe('lib/client request core (local server)', function () {
       try {
         srv = await startServer(platform(ok));
         const c = makeClient();
-        for (let i = 0; i < 5; i++) await c.dualCall({ deviceId: '8001@test.cc', prefix: '9', customerPhone: '1' });
+        for (let i = 0; i < 5; i++) await c.dualCall({ deviceId: '8001@test.cc', prefix: '9', customerPhone: '10086' });
       } finally {
         net.Socket.prototype.setKeepAlive = original;
       }
@@ -505,7 +505,7 @@ describe('lib/client request core (local server)', function () {
     it('reports to onDebug with secrets scrubbed', async function () {
       const lines = [];
       srv = await startServer(platform(ok));
-      await makeClient({ onDebug: (l) => lines.push(l) }).dualCall({ deviceId: '8001@test.cc', prefix: '9', customerPhone: '1' });
+      await makeClient({ onDebug: (l) => lines.push(l) }).dualCall({ deviceId: '8001@test.cc', prefix: '9', customerPhone: '10086' });
       assert.ok(lines.some((l) => l.includes('POST /api/ext/v2/calls/uc -> 200')), lines.join('\n'));
       for (const l of lines) for (const s of [TOKEN, CREDS.appSecret, CREDS.apiKey]) assert.ok(!l.includes(s));
     });

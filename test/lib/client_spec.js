@@ -289,8 +289,22 @@ describe('lib/client against the sandbox', function () {
       const body = outboundBody();
       delete body.rosterId;
       await assert.rejects(client.instantOutbound(body), (e) => e.code === 'INVALID_INPUT' && e.field === 'rosterId');
-      await assert.rejects(zh.instantOutbound({ ...outboundBody(), callee: 'x' }), (e) => e.code === 'INVALID_INPUT' && /callee 只能由数字组成/.test(e.message));
+      await assert.rejects(zh.instantOutbound({ ...outboundBody(), callee: 'x' }), (e) => e.code === 'INVALID_INPUT' && /callee 必须是 3 到 20 位数字/.test(e.message));
       assert.strictEqual(apiRequests().length, 0);
+    });
+
+    it('sends no dial number the sandbox would refuse: 3 to 20 digits on both sides', async function () {
+      for (const callee of ['12', '1'.repeat(21)]) {
+        await assert.rejects(client.instantOutbound({ ...outboundBody(), callee }), (e) => e.code === 'INVALID_INPUT' && e.field === 'callee');
+        await assert.rejects(client.dualCall({ ...DUAL_CALL, customerPhone: callee }), (e) => e.code === 'INVALID_INPUT' && e.field === 'customerPhone');
+      }
+      await assert.rejects(client.dualCall({ ...DUAL_CALL, prefix: '9a' }), (e) => e.code === 'INVALID_INPUT' && e.field === 'prefix');
+      assert.strictEqual(apiRequests().length, 0);
+      // the shortest and longest numbers the client lets through, the sandbox takes
+      for (const customerPhone of ['110', '+' + '1'.repeat(20)]) {
+        const { callId } = await client.dualCall({ ...DUAL_CALL, customerPhone, prefix: '*9#' });
+        assert.ok(callId);
+      }
     });
 
     it('places a dual call (POST JSON) and returns the callId', async function () {

@@ -79,7 +79,15 @@ describe('lib/validate', function () {
       for (const p of ['139-1234', '++1', '1 2', 'abc', '+']) {
         rejects(() => v.phone('en-US', { p }, 'p'), 'p', /digits/);
       }
-      rejects(() => v.phone('zh-CN', { p: 'x' }, 'p'), 'p', /只能由数字组成/);
+      rejects(() => v.phone('zh-CN', { p: 'x' }, 'p'), 'p', /3 到 20 位数字/);
+    });
+
+    it('wants 3 to 20 digits, as the roster number and the sandbox', function () {
+      assert.strictEqual(v.phone('en-US', { p: '110' }, 'p'), '110');
+      assert.strictEqual(v.phone('en-US', { p: '+' + '1'.repeat(20) }, 'p'), '+' + '1'.repeat(20));
+      for (const p of ['9', '12', '+12', '1'.repeat(21), '+' + '1'.repeat(21)]) {
+        rejects(() => v.phone('en-US', { p }, 'p'), 'p', /must be 3 to 20 digits/);
+      }
       assert.strictEqual(v.phone('en-US', { p: '' }, 'p', { optional: true }), undefined);
     });
   });
@@ -143,6 +151,12 @@ describe('lib/validate', function () {
       rejects(() => v.validateDualCall('en-US', { ...good, deviceId: '8001' }), 'deviceId', /domain/);
       rejects(() => v.validateDualCall('en-US', { ...good, prefix: undefined }), 'prefix');
       rejects(() => v.validateDualCall('en-US', { ...good, customerPhone: '139 1234' }), 'customerPhone', /digits/);
+      for (const prefix of ['9a', '-', '9 9', '+9']) {
+        rejects(() => v.validateDualCall('en-US', { ...good, prefix }), 'prefix', /digits, \* or #/);
+      }
+      rejects(() => v.validateDualCall('zh-CN', { ...good, prefix: 'x' }), 'prefix', /只能包含数字、\* 或 #/);
+      assert.strictEqual(v.validateDualCall('en-US', { ...good, prefix: '*9#' }).prefix, '*9#');
+      assert.strictEqual(v.validateDualCall('en-US', { ...good, prefix: 9 }).prefix, '9');
       rejects(() => v.validateDualCall('en-US', { ...good, userData: [1] }), 'userData', /object/);
       rejects(() => v.validateDualCall('en-US', { ...good, options: 'x' }), 'options', /object/);
       rejects(() => v.validateDualCall('en-US', { ...good, options: { cpa: 'maybe' } }), 'options.cpa', /"true" or "false"/);

@@ -131,6 +131,10 @@ describe('wellcloud-dual-call', function () {
     ['a deviceId without domain', { deviceId: '8001' }, 'deviceId'],
     ['a missing customerPhone', { customerPhone: '' }, 'customerPhone', { customerPhone: '' }],
     ['a customerPhone with letters', { customerPhone: '139-abc' }, 'customerPhone'],
+    // the sandbox, like the roster's number column, takes 3 to 20 digits: nothing it would refuse is sent
+    ['a customerPhone of 2 digits', { customerPhone: '12' }, 'customerPhone'],
+    ['a customerPhone of 21 digits', { customerPhone: '1'.repeat(21) }, 'customerPhone'],
+    ['a prefix with a letter', { prefix: '9a' }, 'prefix'],
     ['cpa not "true"/"false"', { options: { cpa: 'yes' } }, 'options.cpa'],
     ['options that are not an object', { options: 'cpa' }, 'options'],
     ['userData that is not an object', { userData: [1, 2] }, 'userData'],

@@ -134,6 +134,7 @@ describe('wellcloud-outbound-call', function () {
   const invalid = [
     ['a missing activityId', {}, 'activityId', { activityId: '' }],
     ['a callee with letters', { callee: 'abc' }, 'callee'],
+    ['a callee of 2 digits', { callee: '12' }, 'callee'],
     ['a missing caller', {}, 'caller', { caller: '' }],
     ['missing data', {}, 'data', { data: '' }],
     ['data that is not an object', { data: 'x' }, 'data'],

@@ -37,7 +37,8 @@ export function isObject(v: unknown): v is Obj {
 
 function mapState(v: unknown): string | undefined {
   if (typeof v !== 'string' || v === '') return undefined;
-  return LEGACY_AGENT_STATES[v] ?? 'Unknown';
+  // own keys only: `constructor`, `toString`, `__proto__` are not legacy states
+  return Object.hasOwn(LEGACY_AGENT_STATES, v) ? LEGACY_AGENT_STATES[v] : 'Unknown';
 }
 
 /** Copies the entries whose value is not undefined. */

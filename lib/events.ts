@@ -195,7 +195,8 @@ export function readEvent(input: Obj, lang?: Lang): AcceptedEvent | RejectedBody
     if (e) return e;
   }
   // one copy with the ISO times added at once (adding keys one by one to a copy is several times slower)
-  const iso = isoTimes(source, ISO_FIELDS[name] ?? ['timestamp']);
+  // own keys only: an event named `constructor` or `__proto__` must not read Object.prototype
+  const iso = isoTimes(source, Object.hasOwn(ISO_FIELDS, name) ? ISO_FIELDS[name] : ['timestamp']);
   const ev: Obj = legacy ? Object.assign(legacy, iso) : Object.assign({}, input, iso);
   const port: EventPort = name === CALL_END ? 0 : name === AGENT_STATE ? 1 : 2;
   return { ok: true, port, topic: name, payload: ev, key: dedupeKey(name, ev) };

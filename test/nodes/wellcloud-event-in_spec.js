@@ -141,6 +141,22 @@ describe('wellcloud-event-in node', function () {
       assert.strictEqual(received.out2[0].payload.acState, 'Available');
     });
 
+    it('routes events named like Object.prototype members (constructor, __proto__, toString) to output 3, and maps such a legacy state to Unknown', async () => {
+      const { received, warnings } = await load();
+      for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+        const res = await post(`{"eventName":"${name}","serial":1,"timestamp":"2024.05.01 09:10:00.123"}`);
+        assert.strictEqual(res.status, 200, `${name}: ${res.text}`);
+        assert.deepStrictEqual(res.body, { result: 'ok' });
+      }
+      const legacy = await post({ eventName: 'AgentStatusEvent', serial: 9, agent: { agentId: '5103@zhen04.cc', agentStatus: 'constructor' } });
+      assert.strictEqual(legacy.status, 200, legacy.text);
+      await settle();
+      assert.deepStrictEqual(warnings, []);
+      assert.deepStrictEqual(received.out3.map((m) => m.topic), ['constructor', '__proto__', 'toString', 'hasOwnProperty']);
+      assert.strictEqual(received.out3[0].payload.timestampIso, '2024-05-01T01:10:00.123Z');
+      assert.strictEqual(received.out2[0].payload.acState, 'Unknown');
+    });
+
     it('reads a raw Buffer body (http in with "Do not parse request body")', async () => {
       const { received } = await load({}, { raw: true });
       const ce = callEnd();

@@ -11,6 +11,7 @@ import {
   EventDeduper,
   OK_ANSWER,
   receive,
+  stripSecret,
   type AcceptedEvent,
   type Answer,
   type DedupeStorage,
@@ -181,6 +182,8 @@ export = function register(RED: NodeAPI): void {
     };
 
     const deliver = (msg: NodeMessage, event: AcceptedEvent, send: SendFn): void => {
+      // the request passed the check: the secret it carried goes no further than this node
+      if (creds.secret) stripSecret(msg.req);
       msg.topic = event.topic;
       msg.payload = event.payload;
       if (settings.respond && answer(msg, OK_ANSWER)) delete msg.res;

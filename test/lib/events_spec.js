@@ -15,6 +15,8 @@ const {
   EventDeduper,
   AgentStateBoard,
   compareOrder,
+  stripSecret,
+  urlWithoutSecret,
 } = events;
 
 function callEnd(extra = {}) {
@@ -333,6 +335,28 @@ describe('lib/events: secret and signature', function () {
     const noEcho = receive({}, req({}, {}, 'GET'), {});
     assert.strictEqual(noEcho.answer.status, 400);
     assert.strictEqual(noEcho.answer.body.field, 'echostr');
+  });
+
+  it('strips the secret from a request (every spelling of the key parameter, the header, raw headers)', function () {
+    assert.strictEqual(urlWithoutSecret('/ev?a=1&key=s3cret&key%5B%5D=s3cret&%6Bey=s3cret&key[0]=s3cret&keyring=2'), '/ev?a=1&keyring=2');
+    assert.strictEqual(urlWithoutSecret('/ev?key=s3cret'), '/ev');
+    assert.strictEqual(urlWithoutSecret('/ev'), '/ev');
+    const r = {
+      url: '/ev?key=s3cret&b=2',
+      originalUrl: '/hooks/ev?key=s3cret&b=2',
+      _parsedUrl: { search: '?key=s3cret&b=2' },
+      query: { key: 's3cret', b: '2' },
+      headers: { 'x-wellcloud-key': 's3cret', host: 'h' },
+      rawHeaders: ['Host', 'h', 'X-Wellcloud-Key', 's3cret'],
+    };
+    stripSecret(r);
+    assert.deepStrictEqual(r, { url: '/ev?b=2', originalUrl: '/hooks/ev?b=2', query: { b: '2' }, headers: { host: 'h' }, rawHeaders: ['Host', 'h'] });
+    // Express 5 (Node-RED 5) computes req.query from the url on every read
+    const r5 = { url: '/ev?key=s3cret&b=2', get query() { return Object.fromEntries(new URL(this.url, 'http://h').searchParams); } };
+    stripSecret(r5);
+    assert.deepStrictEqual(r5.query, { b: '2' });
+    stripSecret(undefined);
+    stripSecret(Object.freeze({ url: '/ev?key=x' }));
   });
 
   it('never puts the secret into an answer or a warning', function () {

@@ -2,6 +2,7 @@
 // wellcloud-event-in: routing, answers, dedupe, bounded memory, malformed bodies, secret and
 // signature, respond on/off, mostly through a real `http in` node with helper.request().
 const assert = require('assert');
+const util = require('util');
 const { helper, dist, sleep } = require('../helpers');
 
 const eventInNode = dist('nodes/wellcloud-event-in/wellcloud-event-in.js');
@@ -338,6 +339,29 @@ describe('wellcloud-event-in node', function () {
       assert.strictEqual((await post(callEnd(), { headers: { 'x-wellcloud-key': SECRET } })).status, 200);
       await settle();
       assert.strictEqual(received.out1.length, 2);
+    });
+
+    it('does not pass the secret on in msg.req (query, url, headers, raw headers), so a Debug node cannot show it', async () => {
+      const { encodeObject } = require('@node-red/util').util;
+      const { received } = await load({ respond: false }, { httpResponse: true }, { secret: SECRET });
+      const viaQuery = await post(callEnd(), { query: `?src=pbx&key=${encodeURIComponent(SECRET)}` });
+      const viaHeader = await post(callEnd(), { query: '?src=pbx', headers: { 'x-wellcloud-key': SECRET, 'x-trace': 't1' } });
+      // respond off: the flow's http response node still answers with the untouched msg.res
+      assert.strictEqual(viaQuery.status, 200);
+      assert.strictEqual(viaHeader.status, 200);
+      await settle();
+      assert.strictEqual(received.out1.length, 2);
+      for (const msg of received.out1) {
+        // what a Debug node set to "complete msg object" prints to the log and sends to the sidebar
+        const shown = [util.inspect(msg, { depth: 10 }), JSON.stringify(encodeObject({ msg }, { maxLength: 1e6 }))];
+        for (const text of shown) assert.ok(!text.includes(SECRET), 'the secret travels on the message');
+        assert.strictEqual(msg.req.query.src, 'pbx', 'other query parameters are kept');
+        assert.strictEqual(msg.req.query.key, undefined);
+        assert.strictEqual(msg.req.originalUrl, `${URL_PATH}?src=pbx`);
+        assert.strictEqual(msg.req.headers['x-wellcloud-key'], undefined);
+      }
+      assert.strictEqual(received.out1[1].req.headers['x-trace'], 't1', 'other headers are kept');
+      assert.strictEqual(received.out1[1].req.get('x-trace'), 't1');
     });
 
     it('answers 401 for a wrong or missing secret, sends nothing and never logs the secret', async () => {

@@ -83,10 +83,11 @@ export function isWellcloudError(e: unknown): e is WellcloudError {
  * token it holds; errors and logs go through `scrub` before they leave the library.
  */
 export class Redactor {
-  private readonly secrets = new Set<string>();
+  /** Each secret with the spellings it can take in a quoted request: as sent, URL-encoded, form-encoded, JSON-escaped. */
+  private readonly secrets = new Map<string, string[]>();
 
   add(secret: string | undefined | null): void {
-    if (secret && secret.length >= 4) this.secrets.add(secret);
+    if (secret && secret.length >= 4 && !this.secrets.has(secret)) this.secrets.set(secret, spellings(secret));
   }
 
   remove(secret: string | undefined | null): void {
@@ -95,11 +96,24 @@ export class Redactor {
 
   scrub(text: string): string {
     let out = text;
-    for (const s of this.secrets) {
-      if (out.includes(s)) out = out.split(s).join('***');
-      const enc = encodeURIComponent(s);
-      if (enc !== s && out.includes(enc)) out = out.split(enc).join('***');
+    for (const forms of this.secrets.values()) {
+      for (const f of forms) if (out.includes(f)) out = out.split(f).join('***');
     }
     return out;
   }
+}
+
+/**
+ * A secret as a platform may quote it back: as given; URL-encoded (query token style); form-encoded
+ * (form token style: `+` for a space, `~ ! ' ( )` escaped); JSON-escaped (json token style, `"` and
+ * `\` escaped). Longest first, so no spelling is left half replaced by a shorter one.
+ */
+function spellings(secret: string): string[] {
+  const forms = new Set<string>([
+    secret,
+    encodeURIComponent(secret),
+    new URLSearchParams({ s: secret }).toString().slice(2),
+    JSON.stringify(secret).slice(1, -1),
+  ]);
+  return [...forms].sort((a, b) => b.length - a.length);
 }

@@ -266,6 +266,30 @@ describe('lib/client retries, timeouts, aborts and secrets (sandbox)', function 
       assert.ok(url);
     });
 
+    it('a platform quoting the credentials form-encoded or JSON-escaped (secrets with a space, ~, quote, backslash)', async function () {
+      const creds = { appId: 'odd-app', appSecret: 'Se cr~et"1\\x', apiKey: "ke y(!)'2~z" };
+      const sb = await startSandbox({ port: 0, credentials: creds });
+      const c = new WellcloudClient({ baseUrl: sb.url, ...creds, retry: { baseDelayMs: 1 } });
+      try {
+        const token = await c.getToken();
+        const forms = (v) => [v, encodeURIComponent(v), new URLSearchParams({ v }).toString().slice(2), JSON.stringify(v).slice(1, -1)];
+        // what a gateway that echoes the request it refused would write
+        const echo = `refused ${new URLSearchParams(creds)} ${JSON.stringify(creds)} token=${token}`;
+        sb.failNext({ method: 'POST', path: DUAL_PATH }, { status: 400, body: { errorCode: 400, errorMessage: echo, exceptionName: echo, instanceId: 'x' } });
+        sb.failNext({ method: 'GET', path: CALL_PATH }, { status: 418, body: echo });
+        for (const call of [() => c.dualCall(DUAL_CALL), () => c.getCall(SAMPLE_CALL_ID)]) {
+          await assert.rejects(call(), (e) => {
+            assert.match(e.message, /refused/, 'the platform text is still shown');
+            assertNoSecret(e, [token, creds.appSecret, creds.apiKey].flatMap(forms));
+            return true;
+          });
+        }
+      } finally {
+        c.close();
+        await sb.close();
+      }
+    });
+
     it('timeout and abort errors', async function () {
       sandbox.setLatency(200);
       await assert.rejects(client.dualCall(DUAL_CALL, { timeout: 30 }), (e) => {

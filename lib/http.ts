@@ -478,16 +478,17 @@ export class HttpCore {
   }
 
   private platformError(status: number, p: PlatformBody, context: ErrorContext): WellcloudError {
-    const code = String(p.errorCode).trim();
+    // every text the platform sends is scrubbed: the code becomes msg.error.code and the node status
+    const code = this.scrub(String(p.errorCode).trim());
     const at = code === '14015' ? splitPointOf(p.errorMessage) : undefined;
     let message = t(this.lang, platformKey(code, status, context), { code, status, text: '', at: at ? ` (${at})` : '' });
     if (p.errorMessage) message += t(this.lang, 'platform.says', { message: p.errorMessage });
     return new WellcloudError({
       code,
       status,
-      errorCode: p.errorCode,
+      errorCode: typeof p.errorCode === 'string' ? this.scrub(p.errorCode) : p.errorCode,
       ...(p.errorMessage !== undefined ? { errorMessage: this.scrub(p.errorMessage) } : {}),
-      ...(p.instanceId !== undefined ? { instanceId: p.instanceId } : {}),
+      ...(p.instanceId !== undefined ? { instanceId: this.scrub(p.instanceId) } : {}),
       ...(p.exceptionName !== undefined ? { exceptionName: this.scrub(p.exceptionName) } : {}),
       ...(at ? { details: { splitAt: at } } : {}),
       message: this.scrub(message),

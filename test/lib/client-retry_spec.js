@@ -239,6 +239,16 @@ describe('lib/client retries, timeouts, aborts and secrets (sandbox)', function 
       });
     });
 
+    it('platform error quoting the token in errorCode and instanceId (the code becomes a node status)', async function () {
+      sandbox.failNext({ method: 'POST', path: DUAL_PATH }, { status: 400, body: { errorCode: `E-${secrets[0]}`, errorMessage: 'no', instanceId: `i-${secrets[1]}` } });
+      await assert.rejects(client.dualCall(DUAL_CALL), (e) => {
+        assert.strictEqual(e.code, 'E-***');
+        assert.deepStrictEqual(e.platformAnswer(), { status: 400, errorCode: 'E-***', errorMessage: 'no', instanceId: 'i-***' });
+        assertNoSecret(e, secrets);
+        return true;
+      });
+    });
+
     it('HTTP error without a platform body', async function () {
       sandbox.failNext({ method: 'POST', path: DUAL_PATH }, { status: 502, body: `upstream ${secrets[0]}` });
       await assert.rejects(client.dualCall(DUAL_CALL), (e) => {

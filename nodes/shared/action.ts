@@ -3,13 +3,13 @@
  * A node supplies a handler; this file owns status, cancellation on close and error reporting,
  * so no node writes its own try/catch ladder.
  */
-import { WellcloudError, isWellcloudError } from '../../lib/errors';
+import { WellcloudError, invalidInput, isWellcloudError } from '../../lib/errors';
 import type { Lang } from '../../lib/i18n';
 import { t } from '../../lib/i18n';
 import type { WellcloudClient } from '../../lib/client';
 import type { DoneFn, Node, NodeAPI, NodeMessage, SendFn } from './types';
 import { setMaxListeners } from 'events';
-import { payloadObject } from './props';
+import { PropertyError, payloadObject } from './props';
 
 /** The runtime face of a `wellcloud-config` node, as action nodes see it. */
 export interface WellcloudServer extends Node {
@@ -68,6 +68,8 @@ export function runtimeLang(RED: NodeAPI): Lang {
 /** Any thrown value as a WellcloudError that is safe to show. */
 export function toWellcloudError(err: unknown, lang: Lang): WellcloudError {
   if (isWellcloudError(err)) return err;
+  // a dialog value that could not be evaluated: bad input, not a network error
+  if (err instanceof PropertyError) return invalidInput(lang, err.field, 'input.invalid', { reason: err.reason });
   const e = err as { message?: unknown; code?: unknown } | undefined;
   const detail = e && typeof e.message === 'string' ? e.message : String(err);
   return new WellcloudError({

@@ -8,11 +8,32 @@ const SYNC_TYPES: ReadonlySet<string> = new Set(['str', 'num', 'json', 're', 'da
 export const NOT_NOW: unique symbol = Symbol('wellcloud.notNow');
 
 /**
+ * A dialog value Node-RED could not evaluate (bad JSON, a JSONata error, bad binary...). The input
+ * wrapper reports it as INVALID_INPUT naming `field`, in the runtime's language.
+ */
+export class PropertyError extends Error {
+  constructor(
+    readonly field: string,
+    readonly reason: string,
+  ) {
+    super(`${field}: ${reason}`);
+    this.name = 'PropertyError';
+  }
+}
+
+function propertyError(field: string | undefined, e: unknown): PropertyError {
+  // JSONata throws plain objects {code, position, token, message}, not Errors
+  const m = e !== null && typeof e === 'object' ? (e as { message?: unknown }).message : undefined;
+  const reason = typeof m === 'string' ? m : String(e);
+  return new PropertyError(field ?? 'property', reason);
+}
+
+/**
  * Evaluates a typedInput value synchronously when its type allows it; NOT_NOW for flow, global and
  * jsonata values (use evaluateProperty). Throws what Node-RED's evaluation throws (bad JSON etc.).
  * Empty `str`/`num`/`json` values give undefined so msg.payload or defaults can fill them.
  */
-export function evaluatePropertyNow(RED: NodeAPI, node: Node, msg: NodeMessage, value: unknown, type: string | undefined): unknown {
+export function evaluatePropertyNow(RED: NodeAPI, node: Node, msg: NodeMessage, value: unknown, type: string | undefined, field?: string): unknown {
   const t = type || 'str';
   if (value === undefined || value === null) return undefined;
   if ((t === 'str' || t === 'num' || t === 'json') && value === '') return undefined;
@@ -21,28 +42,39 @@ export function evaluatePropertyNow(RED: NodeAPI, node: Node, msg: NodeMessage, 
   let called = false;
   let error: Error | null = null;
   let result: unknown;
-  RED.util.evaluateNodeProperty(value, t, node, msg, (err, r) => {
-    called = true;
-    error = err;
-    result = r;
-  });
+  try {
+    RED.util.evaluateNodeProperty(value, t, node, msg, (err, r) => {
+      called = true;
+      error = err;
+      result = r;
+    });
+  } catch (e) {
+    throw propertyError(field, e);
+  }
   if (!called) return NOT_NOW;
-  if (error) throw error;
+  if (error) throw propertyError(field, error);
   return result;
 }
 
-/** Evaluates a typedInput value. Empty `str` values give undefined so msg.payload or defaults can fill them. */
-export function evaluateProperty(RED: NodeAPI, node: Node, msg: NodeMessage, value: unknown, type: string | undefined): Promise<unknown> {
+/**
+ * Evaluates a typedInput value. Empty `str` values give undefined so msg.payload or defaults can fill them.
+ * A value that cannot be evaluated rejects with a PropertyError naming `field`.
+ */
+export function evaluateProperty(RED: NodeAPI, node: Node, msg: NodeMessage, value: unknown, type: string | undefined, field?: string): Promise<unknown> {
   const t = type || 'str';
   let now: unknown;
   try {
-    now = evaluatePropertyNow(RED, node, msg, value, t);
+    now = evaluatePropertyNow(RED, node, msg, value, t, field);
   } catch (e) {
     return Promise.reject(e);
   }
   if (now !== NOT_NOW) return Promise.resolve(now);
   return new Promise((resolve, reject) => {
-    RED.util.evaluateNodeProperty(value, t, node, msg, (err, result) => (err ? reject(err) : resolve(result)));
+    try {
+      RED.util.evaluateNodeProperty(value, t, node, msg, (err, result) => (err ? reject(propertyError(field, err)) : resolve(result)));
+    } catch (e) {
+      reject(propertyError(field, e));
+    }
   });
 }
 
@@ -82,7 +114,7 @@ export function resolveFields(
       out[f] = fromMsg[f];
       continue;
     }
-    const now = evaluatePropertyNow(RED, node, msg, config[f], config[`${f}Type`] as string | undefined);
+    const now = evaluatePropertyNow(RED, node, msg, config[f], config[`${f}Type`] as string | undefined, f);
     // flow, global and jsonata values: the rest goes the asynchronous way
     if (now === NOT_NOW) return resolveRest(RED, node, msg, config, fields, i, fromMsg, out);
     if (now !== undefined && now !== '') out[f] = now;
@@ -106,7 +138,7 @@ async function resolveRest(
       out[f] = fromMsg[f];
       continue;
     }
-    const v = await evaluateProperty(RED, node, msg, config[f], config[`${f}Type`] as string | undefined);
+    const v = await evaluateProperty(RED, node, msg, config[f], config[`${f}Type`] as string | undefined, f);
     if (v !== undefined && v !== '') out[f] = v;
   }
   return out;

@@ -24,7 +24,7 @@ export = function register(RED: NodeAPI): void {
 
     setupActionNode(RED, node, def, async (ctx): Promise<ActionResult> => {
       const input = await resolveFields(RED, node, ctx.msg, config, FIELDS);
-      const id = ctx.payload.id ?? (await evaluateProperty(RED, node, ctx.msg, config[ID_PROPERTY], config[`${ID_PROPERTY}Type`] as string | undefined));
+      const id = ctx.payload.id ?? (await evaluateProperty(RED, node, ctx.msg, config[ID_PROPERTY], config[`${ID_PROPERTY}Type`] as string | undefined, 'id'));
       if (id !== undefined && id !== null && id !== '') input.id = id;
       if (input.domain === undefined && ctx.server.domain) input.domain = ctx.server.domain;
       if (input.tenantId === undefined && ctx.server.tenantId) input.tenantId = ctx.server.tenantId;

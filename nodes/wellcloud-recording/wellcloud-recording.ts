@@ -82,7 +82,7 @@ export = function register(RED: NodeAPI): void {
     /** msg.filename wins over the dialog's filename. */
     const filename = async (ctx: ActionContext): Promise<unknown> => {
       if (!isEmpty(ctx.msg.filename)) return ctx.msg.filename;
-      return evaluateProperty(RED, node, ctx.msg, def.filename, def.filenameType);
+      return evaluateProperty(RED, node, ctx.msg, def.filename, def.filenameType, 'filename');
     };
 
     const list = async (ctx: ActionContext): Promise<ActionResult> => {

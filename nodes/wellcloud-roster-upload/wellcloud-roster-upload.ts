@@ -51,7 +51,7 @@ export = function register(RED: NodeAPI): void {
     const param = async (ctx: ActionContext, name: 'alias' | 'templateId' | 'filename'): Promise<string | undefined> => {
       const fromMsg = ctx.msg[name];
       if (isSet(fromMsg)) return text(ctx.lang, name, fromMsg);
-      return text(ctx.lang, name, await evaluateProperty(RED, node, ctx.msg, def[name], def[`${name}Type`]));
+      return text(ctx.lang, name, await evaluateProperty(RED, node, ctx.msg, def[name], def[`${name}Type`], name));
     };
 
     /** msg.filename, else a roster in msg.payload, else the dialog's filename. */

@@ -138,6 +138,8 @@ describe('wellcloud-dual-call', function () {
     ['cpa not "true"/"false"', { options: { cpa: 'yes' } }, 'options.cpa'],
     ['options that are not an object', { options: 'cpa' }, 'options'],
     ['userData that is not an object', { userData: [1, 2] }, 'userData'],
+    ['a dialog userData that is not valid JSON', {}, 'userData', { userData: '{"orderId":', userDataType: 'json' }],
+    ['a dialog deviceId JSONata expression that does not parse', {}, 'deviceId', { deviceId: '$substring(', deviceIdType: 'jsonata' }],
   ];
   for (const [name, payload, field, dialog] of invalid) {
     it(`fails on ${name} with INVALID_INPUT naming ${field}, sending nothing`, async function () {

@@ -103,6 +103,17 @@ describe('shared input wrapper (setupActionNode)', function () {
     assert.strictEqual(msg.wellcloud, undefined);
   });
 
+  it('reports a dialog value Node-RED cannot evaluate as INVALID_INPUT naming the field, in the runtime language', () => {
+    const { toWellcloudError } = dist('nodes/shared/action.js');
+    const { PropertyError } = dist('nodes/shared/props.js');
+    const en = toWellcloudError(new PropertyError('userData', 'Unexpected end of JSON input'), 'en-US');
+    assert.strictEqual(en.code, 'INVALID_INPUT');
+    assert.strictEqual(en.field, 'userData');
+    assert.strictEqual(en.message, 'userData is invalid: Unexpected end of JSON input');
+    const zh = toWellcloudError(new PropertyError('userData', 'Unexpected end of JSON input'), 'zh-CN');
+    assert.strictEqual(zh.message, 'userData 无效：Unexpected end of JSON input');
+  });
+
   it('fails with INVALID_INPUT naming "server" when no config node is set', async () => {
     await helper.load([configModule, testActionModule, catchModule], flow(sandbox(), { server: '' }), demoCredentials());
     const got = nextMessage(helper.getNode('caught'));

@@ -41,7 +41,8 @@ export type MalformedCode =
   | 'NOT_AN_OBJECT'
   | 'MISSING_FIELD'
   | 'BAD_FIELD'
-  | 'NOT_OUTBOUND_RESULTS';
+  | 'NOT_OUTBOUND_RESULTS'
+  | 'TOO_DEEP';
 
 export interface AcceptedEvent {
   ok: true;
@@ -129,6 +130,33 @@ function byteLength(body: unknown, opts: ParseOptions): number | undefined {
   } catch {
     return undefined; // circular or BigInt: not something a request body can be
   }
+}
+
+/**
+ * Deepest nesting of objects and arrays accepted in a body. Events are a few levels deep; a body
+ * nested thousands of levels (a few KB of `[`) would overflow the stack in JSON.stringify and in
+ * Node-RED's message cloning.
+ */
+export const MAX_DEPTH = 64;
+
+/** True when objects/arrays in `root` nest deeper than `max` levels (iterative: no recursion). */
+function nestedDeeperThan(root: unknown, max: number): boolean {
+  if (root === null || typeof root !== 'object') return false;
+  const stack: object[] = [root];
+  const depths: number[] = [1];
+  while (stack.length > 0) {
+    const v = stack.pop() as Record<string, unknown>;
+    const d = depths.pop() as number;
+    if (d > max) return true;
+    for (const k in v) {
+      const c = v[k];
+      if (c !== null && typeof c === 'object') {
+        stack.push(c);
+        depths.push(d + 1);
+      }
+    }
+  }
+  return false;
 }
 
 /** Buffer/text -> JSON value, or a rejection. */
@@ -225,6 +253,8 @@ export function parseEventBody(body: unknown, opts: ParseOptions = {}): ParsedBo
   const { lang } = opts;
   const max = opts.maxBytes ?? DEFAULT_MAX_BODY_BYTES;
   if (body === undefined || body === null) return reject(lang, 'EMPTY_BODY', 'events.emptyBody');
+  // before anything that recurses (JSON.stringify below, Node-RED's message cloning after)
+  if (typeof body === 'object' && !Buffer.isBuffer(body) && nestedDeeperThan(body, MAX_DEPTH)) return reject(lang, 'TOO_DEEP', 'events.tooDeep', { max: MAX_DEPTH });
   const size = byteLength(body, opts);
   if (size === undefined) return reject(lang, 'NOT_AN_OBJECT', 'events.notObject');
   if (size > max) return reject(lang, 'BODY_TOO_LARGE', 'events.tooLarge', { max });
@@ -233,6 +263,7 @@ export function parseEventBody(body: unknown, opts: ParseOptions = {}): ParsedBo
     const decoded = decode(body, lang);
     if (isRejected(decoded)) return decoded;
     value = decoded.value;
+    if (nestedDeeperThan(value, MAX_DEPTH)) return reject(lang, 'TOO_DEEP', 'events.tooDeep', { max: MAX_DEPTH });
   }
   if (Array.isArray(value)) return readOutboundResults(value, lang);
   if (!isObject(value)) return reject(lang, 'NOT_AN_OBJECT', 'events.notObject');

@@ -252,6 +252,8 @@ describe('wellcloud-event-in node', function () {
       ['an event without eventName', '{"serial":1,"callId":"x"}', 'application/json', 'MISSING_FIELD'],
       ['an empty body', '', 'text/plain', 'EMPTY_BODY'],
       ['a callEnd without callId', '{"eventName":"callEnd","serial":3}', 'application/json', 'MISSING_FIELD'],
+      ['a body nested 5000 levels deep (text)', `{"eventName":"x","a":${'['.repeat(5000)}${']'.repeat(5000)}}`, 'text/plain', 'TOO_DEEP'],
+      ['a body nested 65 levels deep (parsed by http in)', `{"eventName":"x","serial":4,"a":${'['.repeat(64)}${']'.repeat(64)}}`, 'application/json', 'TOO_DEEP'],
     ];
     for (const [title, body, contentType, code] of CASES) {
       it(`answers ${title} with 400 and a JSON reason, warns, and keeps working`, async () => {

@@ -132,6 +132,21 @@ describe('lib/client retries, timeouts, aborts and secrets (sandbox)', function 
       assert.strictEqual(hits(DUAL_PATH).length, 1);
     });
 
+    for (const [title, second, check] of [
+      ['a second 401', { status: 401 }, (e) => e.status === 401],
+      ['a 503', { status: 503 }, (e) => e.status === 503],
+      ['a destroyed socket', { status: 0, destroySocket: true }, (e) => e.code === 'ECONNRESET'],
+    ]) {
+      it(`dual call: the repeat after a 401 renewal is the only repeat, even when it meets ${title}`, async function () {
+        sandbox.failNext({ method: 'POST', path: DUAL_PATH }, { status: 401 });
+        sandbox.failNext({ method: 'POST', path: DUAL_PATH }, { ...second, times: 3 });
+        const applied = sandbox.tokenApplications;
+        await assert.rejects(client.dualCall(DUAL_CALL), check);
+        assert.strictEqual(hits(DUAL_PATH).length, 2);
+        assert.strictEqual(sandbox.tokenApplications, applied + 1);
+      });
+    }
+
     it('token application: exactly 1 request on 503', async function () {
       client.invalidateToken();
       sandbox.failNext({ method: 'POST', path: '/accesstoken/apply' }, { status: 503, times: 3 });

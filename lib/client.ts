@@ -294,6 +294,8 @@ export class WellcloudClient implements WellcloudApi {
   private pathParam(value: unknown, field: string): string {
     const s = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
     if (typeof s !== 'string' || !s.trim()) throw invalidInput(this.lang, field, 'input.required');
+    // a URL reads "." and ".." as directory steps: /call/.. would ask another path
+    if (/^\.{1,2}$/.test(s.trim())) throw invalidInput(this.lang, field, 'input.dotSegment');
     return encodeURIComponent(s.trim());
   }
 

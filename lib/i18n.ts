@@ -59,6 +59,7 @@ const en: Catalogue = {
   'net.closed': 'The client has been closed.',
   'net.EAI_AGAIN': 'Temporary DNS failure while resolving {host}. Retry later.',
   'input.baseUrl': '{field} must be an http:// or https:// URL.',
+  'input.dotSegment': '{field} cannot be "." or "..".',
 };
 
 const zh: Catalogue = {
@@ -108,6 +109,7 @@ const zh: Catalogue = {
   'net.closed': '客户端已关闭。',
   'net.EAI_AGAIN': '解析 {host} 时 DNS 暂时失败，请稍后重试。',
   'input.baseUrl': '{field} 必须是 http:// 或 https:// 地址。',
+  'input.dotSegment': '{field} 不能是 "." 或 ".."。',
 };
 
 const catalogues: Record<Lang, Catalogue> = { 'en-US': en, 'zh-CN': zh };

@@ -270,6 +270,23 @@ describe('wellcloud-recording node', function () {
       }
       assert.strictEqual(audioRequests(sandbox()).length, 0);
     });
+
+    it('refuses a callId or recordingId of "." or ".." (a URL would read it as a directory step to another path)', async () => {
+      for (const [operation, payload, field] of [
+        ['list', { callId: '..' }, 'callId'],
+        ['callAudio', { callId: '.' }, 'callId'],
+        ['audio', { recordingId: ' .. ' }, 'recordingId'],
+      ]) {
+        const { rec, caught } = await load(sandbox(), { operation });
+        const got = nextMessage(caught);
+        rec.receive({ payload });
+        const msg = await got;
+        assert.strictEqual(msg.error.code, 'INVALID_INPUT', msg.error.message);
+        assert.ok(msg.error.message.includes(field), `${msg.error.message} names ${field}`);
+        await helper.unload();
+      }
+      assert.deepStrictEqual(sandbox().requests.filter((r) => !r.path.startsWith('/accesstoken')), [], 'nothing was asked');
+    });
   });
 });
 

@@ -90,6 +90,10 @@ const PHONE = /^\+?\d{3,20}$/;
 export function phone(lang: Lang | undefined, obj: unknown, field: string): string;
 export function phone(lang: Lang | undefined, obj: unknown, field: string, opt: Optional): string | undefined;
 export function phone(lang: Lang | undefined, obj: unknown, field: string, opt?: Optional): string | undefined {
+  // a number above 2^53 has already lost digits (13912345678901234567 reads as ...234000): it
+  // would ring someone else
+  const raw = readPath(obj, field);
+  if (typeof raw === 'number' && Number.isFinite(raw) && !Number.isSafeInteger(raw)) throw invalidInput(lang, field, 'input.phone', { min: PHONE_MIN_DIGITS, max: PHONE_MAX_DIGITS });
   const s = opt ? optionalString(lang, obj, field) : requireString(lang, obj, field);
   if (s !== undefined && !PHONE.test(s)) throw invalidInput(lang, field, 'input.phone', { min: PHONE_MIN_DIGITS, max: PHONE_MAX_DIGITS });
   return s;

@@ -135,6 +135,7 @@ describe('wellcloud-dual-call', function () {
     ['a customerPhone of 2 digits', { customerPhone: '12' }, 'customerPhone'],
     ['a customerPhone of 21 digits', { customerPhone: '1'.repeat(21) }, 'customerPhone'],
     ['a prefix with a letter', { prefix: '9a' }, 'prefix'],
+    ['a customerPhone given as a number too large to be exact', { customerPhone: 13912345678901234567 }, 'customerPhone'],
     ['cpa not "true"/"false"', { options: { cpa: 'yes' } }, 'options.cpa'],
     ['options that are not an object', { options: 'cpa' }, 'options'],
     ['userData that is not an object', { userData: [1, 2] }, 'userData'],

@@ -311,12 +311,29 @@ export class WellcloudClient implements WellcloudApi {
   }
 
   private postJson(path: string, body: object, context: ErrorContext, opts: RequestOptions): CoreRequest {
-    const text = JSON.stringify(body);
+    let text: string;
+    try {
+      text = JSON.stringify(body);
+    } catch {
+      throw this.notJson(body);
+    }
     return {
       ...this.base('POST', path, context, opts),
       headers: JSON_ACCEPT,
       body: () => ({ data: text, headers: { 'Content-Type': 'application/json;charset=utf-8' } }),
     };
+  }
+
+  /** INVALID_INPUT naming the first field of `body` JSON cannot carry (a BigInt, a circular reference). */
+  private notJson(body: object): WellcloudError {
+    for (const [field, value] of Object.entries(body)) {
+      try {
+        JSON.stringify(value);
+      } catch {
+        return invalidInput(this.lang, field, 'input.notJson');
+      }
+    }
+    return invalidInput(this.lang, 'payload', 'input.notJson');
   }
 
   private async audio(path: () => string, q: AudioQuery, opts: RequestOptions): Promise<AudioStream | AudioRedirect> {

@@ -60,6 +60,7 @@ const en: Catalogue = {
   'net.EAI_AGAIN': 'Temporary DNS failure while resolving {host}. Retry later.',
   'input.baseUrl': '{field} must be an http:// or https:// URL.',
   'input.dotSegment': '{field} cannot be "." or "..".',
+  'input.notJson': '{field} cannot be sent as JSON: it holds a BigInt or a circular reference.',
 };
 
 const zh: Catalogue = {
@@ -110,6 +111,7 @@ const zh: Catalogue = {
   'net.EAI_AGAIN': '解析 {host} 时 DNS 暂时失败，请稍后重试。',
   'input.baseUrl': '{field} 必须是 http:// 或 https:// 地址。',
   'input.dotSegment': '{field} 不能是 "." 或 ".."。',
+  'input.notJson': '{field} 无法以 JSON 发送：其中含有 BigInt 或循环引用。',
 };
 
 const catalogues: Record<Lang, Catalogue> = { 'en-US': en, 'zh-CN': zh };

@@ -141,6 +141,8 @@ describe('wellcloud-dual-call', function () {
     ['userData that is not an object', { userData: [1, 2] }, 'userData'],
     ['a dialog userData that is not valid JSON', {}, 'userData', { userData: '{"orderId":', userDataType: 'json' }],
     ['a dialog deviceId JSONata expression that does not parse', {}, 'deviceId', { deviceId: '$substring(', deviceIdType: 'jsonata' }],
+    ['userData holding a BigInt (no JSON for it)', { userData: { orderId: 142459n } }, 'userData'],
+    ['userData holding a circular reference', { userData: (() => { const u = { orderId: '1' }; u.self = u; return u; })() }, 'userData'],
   ];
   for (const [name, payload, field, dialog] of invalid) {
     it(`fails on ${name} with INVALID_INPUT naming ${field}, sending nothing`, async function () {

@@ -497,7 +497,8 @@ export class HttpCore {
 
   private statusError(res: CoreResponse, body: unknown, context: ErrorContext): WellcloudError {
     const status = res.status;
-    const snippet = typeof body === 'string' && body.trim() && !/^\s*</.test(body) ? body.trim().slice(0, 200) : '';
+    // scrubbed before it is cut: a cut inside a secret would leave its first characters
+    const snippet = typeof body === 'string' && body.trim() && !/^\s*</.test(body) ? this.scrub(body.trim()).slice(0, 200) : '';
     const message = t(this.lang, statusKey(status, context), { status, text: snippet ? `: ${snippet}` : '' });
     return new WellcloudError({ code: `HTTP_${status}`, status, message: this.scrub(message) });
   }

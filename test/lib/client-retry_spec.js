@@ -16,6 +16,7 @@ const DOMAIN = sandboxLib.DEMO_DOMAIN || 'demo.cc';
 const TENANT_ID = sandboxLib.DEMO_TENANT_ID;
 const CAMPAIGN_ID = sandboxLib.DEMO_CAMPAIGN_ID || 'ca0f61c88e194ce5ad47d820ac40d1e0';
 const CALL_PATH = `/api/cdr/2.0/calls/open/call/${SAMPLE_CALL_ID}`;
+const UNKNOWN_CALL_PATH = `/api/cdr/2.0/calls/open/call/${UNKNOWN_CALL_ID}`;
 const DUAL_PATH = '/api/ext/v2/calls/uc';
 const OUTBOUND_PATH = '/api/ocm/instant/smart';
 const ROSTER_PATH = '/api/ros/2.0/batches';
@@ -269,6 +270,16 @@ describe('lib/client retries, timeouts, aborts and secrets (sandbox)', function 
       await assert.rejects(client.dualCall(DUAL_CALL), (e) => {
         assert.strictEqual(e.status, 502);
         assertNoSecret(e, secrets);
+        return true;
+      });
+    });
+
+    it('HTTP error whose text body is cut inside a secret (no part of it is shown)', async function () {
+      // the message quotes the first 200 characters of a text body: here they end 12 characters into the token
+      sandbox.failNext({ method: 'GET', path: UNKNOWN_CALL_PATH }, { status: 418, body: `${'x'.repeat(188)}${secrets[0]} tail` });
+      await assert.rejects(client.getCall(UNKNOWN_CALL_ID), (e) => {
+        assert.strictEqual(e.code, 'HTTP_418');
+        assertNoSecret(e, [secrets[0].slice(0, 12)]);
         return true;
       });
     });

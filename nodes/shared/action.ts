@@ -86,7 +86,9 @@ function sharedController(): AbortController {
 }
 
 export function setupActionNode(RED: NodeAPI, node: Node, config: { server?: string }, handler: ActionHandler): void {
-  const server = (config.server ? RED.nodes.getNode(config.server) : null) as WellcloudServer | null;
+  const found = config.server ? RED.nodes.getNode(config.server) : null;
+  // an imported or hand-edited flow may name a node of another type: that is no server either
+  const server = found && typeof (found as Partial<WellcloudServer>).getClient === 'function' ? (found as WellcloudServer) : null;
   // One controller for every message running on this node (they are all aborted together on
   // close): creating an AbortController and its signal per message cost ~3 us. A close replaces it.
   let controller = sharedController();

@@ -123,6 +123,19 @@ describe('shared input wrapper (setupActionNode)', function () {
     assert.match(msg.error.message, /server/);
   });
 
+  it('treats a server id naming a node of another type as no server (INVALID_INPUT, red status, nothing stuck)', async () => {
+    await helper.load([configModule, testActionModule, catchModule], flow(sandbox(), { server: 'out' }), demoCredentials());
+    const act = helper.getNode('act');
+    const statuses = [];
+    act.on('call:status', (call) => statuses.push(call.args[0]));
+    const got = nextMessage(helper.getNode('caught'));
+    act.receive({ payload: { callId: sampleCallId } });
+    const msg = await got;
+    assert.strictEqual(msg.error.code, 'INVALID_INPUT');
+    assert.match(msg.error.message, /server/);
+    assert.deepStrictEqual(statuses[statuses.length - 1], { fill: 'red', shape: 'ring', text: 'node-red-contrib-wellcloud/wellcloud-config:wellcloud-config.status.noServer' });
+  });
+
   it('aborts the request in flight on redeploy and reports nothing', async () => {
     await helper.load([configModule, testActionModule, catchModule], flow(sandbox()), demoCredentials());
     await helper.getNode('cfg').getClient().getToken();

@@ -264,4 +264,18 @@ describe('locales: lib/i18n client catalogue', function () {
   });
 });
 
+describe('locales: core node options named as the zh-CN editor shows them', function () {
+  const nodesDir = path.dirname(require.resolve('@node-red/nodes/package.json'));
+  const coreLabel = (lang, key) => flatten(require(path.join(nodesDir, 'locales', lang, 'messages.json'))).get(key);
+  /** Where our zh-CN texts tell the reader to tick the `http in` option "Do not parse request body". */
+  const places = [localeFile('wellcloud-event-in', 'zh-CN', 'html'), path.join(root, 'examples', 'Event receiver - routing, dedupe and secret.json')];
+
+  it('quotes the http in "Do not parse request body" label the zh-CN editor displays', function () {
+    // Node-RED's zh-CN catalogue has no httpin.label.parsing: the editor falls back to the en-US label
+    const shown = coreLabel('zh-CN', 'httpin.label.parsing') || coreLabel('en-US', 'httpin.label.parsing');
+    assert.ok(shown, 'httpin.label.parsing is not in the Node-RED catalogue any more');
+    noProblems(places.filter((f) => !read(f).includes(shown)).map((f) => `${path.relative(root, f)} does not name "${shown}"`), 'option label');
+  });
+});
+
 module.exports = { flatten, usedKeys };

@@ -61,6 +61,7 @@ const en: Catalogue = {
   'input.baseUrl': '{field} must be an http:// or https:// URL.',
   'input.dotSegment': '{field} cannot be "." or "..".',
   'input.notJson': '{field} cannot be sent as JSON: it holds a BigInt or a circular reference.',
+  'input.server': 'No wellcloud config node is selected ({field}). Open this node, choose or add a wellcloud config node, and deploy.',
 };
 
 const zh: Catalogue = {
@@ -112,6 +113,7 @@ const zh: Catalogue = {
   'input.baseUrl': '{field} 必须是 http:// 或 https:// 地址。',
   'input.dotSegment': '{field} 不能是 "." 或 ".."。',
   'input.notJson': '{field} 无法以 JSON 发送：其中含有 BigInt 或循环引用。',
+  'input.server': '未选择 wellcloud 配置节点（{field}）。请打开本节点，选择或新建一个 wellcloud 配置节点，然后重新部署。',
 };
 
 const catalogues: Record<Lang, Catalogue> = { 'en-US': en, 'zh-CN': zh };

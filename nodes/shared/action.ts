@@ -105,7 +105,7 @@ export function setupActionNode(RED: NodeAPI, node: Node, config: { server?: str
   node.on('input', (msg: NodeMessage, send: SendFn, done: DoneFn) => {
     const lang = server ? server.lang : runtimeLang(RED);
     if (!server) {
-      const err = new WellcloudError({ code: 'INVALID_INPUT', field: 'server', message: t(lang, 'input.required', { field: 'server' }) });
+      const err = new WellcloudError({ code: 'INVALID_INPUT', field: 'server', message: t(lang, 'input.server', { field: 'server' }) });
       node.status({ fill: 'red', shape: 'ring', text: sharedText(RED, 'status.noServer') });
       done(err);
       return;

@@ -120,7 +120,8 @@ describe('shared input wrapper (setupActionNode)', function () {
     helper.getNode('act').receive({ payload: { callId: sampleCallId } });
     const msg = await got;
     assert.strictEqual(msg.error.code, 'INVALID_INPUT');
-    assert.match(msg.error.message, /server/);
+    // names the field and says what to do, not just "server is required."
+    assert.strictEqual(msg.error.message, 'WellcloudError: No wellcloud config node is selected (server). Open this node, choose or add a wellcloud config node, and deploy.');
   });
 
   it('treats a server id naming a node of another type as no server (INVALID_INPUT, red status, nothing stuck)', async () => {

@@ -248,6 +248,19 @@ describe('locales: lib/i18n client catalogue', function () {
     noProblems(problems, 'client messages');
   });
 
+  it('names the CDR output modes in the MAX_RECORDS message as the dialog labels them', function () {
+    const problems = [];
+    for (const lang of LANGS) {
+      const text = i18n.t(lang, 'cdr.maxRecords');
+      for (const mode of ['page', 'record']) {
+        // the option text without its "(msg.parts)" note
+        const label = catalogue('wellcloud-cdr', lang).get(`wellcloud-cdr.outputMode.${mode}`).replace(/\s*[(（][^)）]*[)）]\s*$/, '');
+        if (!text.includes(label)) problems.push(`${lang}: "${label}" not in ${JSON.stringify(text)}`);
+      }
+    }
+    noProblems(problems, 'cdr.maxRecords');
+  });
+
   it('has the same keys in en-US and zh-CN (needs an exported key list)', function () {
     const list = i18n.catalogueKeys || i18n.messageKeys;
     if (typeof list !== 'function') {

@@ -277,6 +277,23 @@ describe('locales: lib/i18n client catalogue', function () {
   });
 });
 
+describe('locales: the same dialog field has the same label in every node', function () {
+  for (const lang of LANGS) {
+    it(`labels server and name alike in every ${lang} dialog`, function () {
+      const problems = [];
+      for (const field of ['server', 'name']) {
+        const labels = new Map();
+        for (const type of types) {
+          const v = catalogue(type, lang).get(`${type}.label.${field}`);
+          if (v !== undefined) labels.set(type, v);
+        }
+        if (new Set(labels.values()).size > 1) problems.push(`label.${field}: ${[...labels].map(([t, v]) => `${t}=${JSON.stringify(v)}`).join(', ')}`);
+      }
+      noProblems(problems, 'labels differ');
+    });
+  }
+});
+
 describe('locales: core node options named as the zh-CN editor shows them', function () {
   const nodesDir = path.dirname(require.resolve('@node-red/nodes/package.json'));
   const coreLabel = (lang, key) => flatten(require(path.join(nodesDir, 'locales', lang, 'messages.json'))).get(key);

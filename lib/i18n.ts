@@ -9,7 +9,7 @@ type Catalogue = Record<string, string>;
 const en: Catalogue = {
   // platform business codes (API.md error table); keys are `platform.<code>` or `platform.<code>.<context>`
   'platform.401': 'The token is invalid or expired, or the account has no permission (401). The token is applied for again automatically; if this persists, check the appId/appSecret/apiKey permissions in the tenant console.',
-  'platform.403': 'No token was sent (403).',
+  'platform.403': 'No token was sent (403). The nodes always send it: check that no proxy between Node-RED and the platform strips the wellcloud_token header.',
   'platform.14001.query': 'The time span of the query is too large (14001). Narrow the range.',
   'platform.14001.dualCall': 'deviceId is empty (14001). Set deviceId, e.g. 8001@test.cc.',
   'platform.14002.query': 'The platform GET request timed out upstream (14002). Retry later.',
@@ -20,7 +20,7 @@ const en: Catalogue = {
   'platform.12008': 'No CMS service instance is available (12008). This is on the platform side; retry later.',
   'platform.14011': 'The callId does not exist (14011). Check the callId.',
   'platform.14012': 'There is no recording for that callId (14012). Check that the call was recorded.',
-  'platform.14013': 'The recording file does not exist (14013). Check the recording.',
+  'platform.14013': 'The recording file does not exist (14013). Check the recording; WAV is kept for recent calls only, so ask for mp3 for older calls.',
   'platform.14015': 'The range crosses a database partition (14015); it must be split at the time point the platform names{at}.',
   'platform.400': 'A parameter has a bad format (400). Fix the parameter.',
   'platform.unknown': 'The platform answered with error {code}.',
@@ -31,8 +31,8 @@ const en: Catalogue = {
   // network
   'net.ECONNREFUSED': 'Connection refused by {host}. Check the base URL and that the platform (or sandbox) is reachable.',
   'net.ENOTFOUND': 'Host {host} not found. Check the base URL.',
-  'net.ETIMEDOUT': 'No answer from the platform within {timeout} ms (timeout).',
-  'net.ECONNRESET': 'The connection to the platform was reset.',
+  'net.ETIMEDOUT': 'No answer from the platform within {timeout} ms (timeout). If the platform is slow, raise the timeout of the config node; after a dual call or outbound call, check whether the call was placed before trying again.',
+  'net.ECONNRESET': 'The connection to the platform was reset. A download cut short is not saved; after a dual call or outbound call, check whether the call was placed before trying again.',
   'net.ABORTED': 'The request was cancelled.',
   'net.other': 'Network error talking to the platform: {detail}',
   // token
@@ -66,7 +66,7 @@ const en: Catalogue = {
 
 const zh: Catalogue = {
   'platform.401': 'token 无效或已过期，或当前账号没有权限（401）。已自动重新申请 token；如仍出现，请在租户控制台检查 appId/appSecret/apiKey 的权限。',
-  'platform.403': '请求未携带 token（403）。',
+  'platform.403': '请求未携带 token（403）。本节点总会发送 token：请检查 Node-RED 与平台之间的代理是否去掉了 wellcloud_token 请求头。',
   'platform.14001.query': '查询时间跨度过大（14001），请缩小查询的时间范围。',
   'platform.14001.dualCall': 'deviceId 为空（14001），请设置 deviceId，例如 8001@test.cc。',
   'platform.14002.query': '平台 GET 请求超时（14002），请稍后重试。',
@@ -77,7 +77,7 @@ const zh: Catalogue = {
   'platform.12008': 'cms 没有可用的服务实例（12008），属平台侧问题，请稍后重试。',
   'platform.14011': 'callId 不存在（14011），请检查 callId。',
   'platform.14012': '该 callId 没有对应的录音记录（14012），请确认该通话已录音。',
-  'platform.14013': '录音文件不存在（14013），请检查录音文件。',
+  'platform.14013': '录音文件不存在（14013），请检查录音文件；WAV 录音只保留近期通话的，较早的通话请改用 mp3。',
   'platform.14015': '查询范围跨越了数据库分区（14015），必须在平台给出的时间点分两次查询{at}。',
   'platform.400': '参数格式非法（400），请修正参数。',
   'platform.unknown': '平台返回错误码 {code}。',
@@ -86,8 +86,8 @@ const zh: Catalogue = {
   'http.500': '平台内部错误（HTTP {status}），请稍后重试。',
   'net.ECONNREFUSED': '{host} 拒绝连接，请检查基础地址，并确认平台（或沙箱）可以访问。',
   'net.ENOTFOUND': '找不到主机 {host}，请检查基础地址。',
-  'net.ETIMEDOUT': '平台在 {timeout} 毫秒内没有应答（超时）。',
-  'net.ECONNRESET': '与平台的连接被重置。',
+  'net.ETIMEDOUT': '平台在 {timeout} 毫秒内没有应答（超时）。平台较慢时可调大配置节点中的超时时间；双呼或外呼后出现此错误时，请先确认呼叫是否已发出，再决定是否重试。',
+  'net.ECONNRESET': '与平台的连接被重置。中途断开的下载不会被保存；双呼或外呼后出现此错误时，请先确认呼叫是否已发出，再决定是否重试。',
   'net.ABORTED': '请求已取消。',
   'net.other': '与平台通信时发生网络错误：{detail}',
   'token.missing': '平台接受了 token 申请，但应答中没有 token。',

@@ -261,6 +261,24 @@ describe('locales: lib/i18n client catalogue', function () {
     noProblems(problems, 'cdr.maxRecords');
   });
 
+  it('says what to do for 403, 14013, ETIMEDOUT and ECONNRESET, in both languages', function () {
+    const wants = {
+      'platform.403': { 'en-US': /wellcloud_token header/, 'zh-CN': /wellcloud_token 请求头/ },
+      'platform.14013': { 'en-US': /ask for mp3/, 'zh-CN': /改用 mp3/ },
+      // a call that timed out may have been placed: never advise a plain retry
+      'net.ETIMEDOUT': { 'en-US': /timeout of the config node.*check whether the call was placed/, 'zh-CN': /超时时间.*确认呼叫是否已发出/ },
+      'net.ECONNRESET': { 'en-US': /check whether the call was placed/, 'zh-CN': /确认呼叫是否已发出/ },
+    };
+    const problems = [];
+    for (const [key, byLang] of Object.entries(wants)) {
+      for (const [lang, re] of Object.entries(byLang)) {
+        const text = i18n.t(lang, key, { timeout: 30000 });
+        if (!re.test(text)) problems.push(`${key} ${lang}: ${JSON.stringify(text)} does not match ${re}`);
+      }
+    }
+    noProblems(problems, 'advice missing');
+  });
+
   it('has the same keys in en-US and zh-CN (needs an exported key list)', function () {
     const list = i18n.catalogueKeys || i18n.messageKeys;
     if (typeof list !== 'function') {

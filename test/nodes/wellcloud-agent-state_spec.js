@@ -96,6 +96,12 @@ describe('wellcloud-agent-state node', function () {
     await settle();
     assert.strictEqual(warnings.length, 3);
     assert.strictEqual(out.length, 1);
+    // the helper shows keys; the texts say what to wire instead
+    assert.strictEqual(warnings[0], 'wellcloud-agent-state.warn.notAgentEvent');
+    for (const [lang, re] of [['en-US', /Wire output 2 \(agentStateEvent\) of wellcloud-event-in/], ['zh-CN', /wellcloud-event-in 的输出 2/]]) {
+      const text = require(`../../nodes/wellcloud-agent-state/locales/${lang}/wellcloud-agent-state.json`)['wellcloud-agent-state'].warn.notAgentEvent;
+      assert.match(text, re);
+    }
   });
 
   it('holds at most maxAgents', async () => {

@@ -1,0 +1,64 @@
+'use strict';
+/*
+ * Every example flow imports cleanly: valid JSON, unique ids, every flow node on a tab of the file
+ * with a numeric position, wires, scopes and config references that resolve, debug nodes that show a
+ * message property (not a number), and a comment node in English and Chinese. What each example does
+ * against the sandbox is tested beside its node (test/nodes/*_spec.js).
+ */
+const assert = require('assert');
+const fs = require('fs');
+const path = require('path');
+const { util } = require('@node-red/util');
+
+const dir = path.join(__dirname, '..', 'examples');
+const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json'));
+
+describe('examples: every flow imports cleanly', function () {
+  it('finds the example flows', function () {
+    assert.ok(files.length >= 8, `only ${files.length} example(s)`);
+  });
+
+  for (const file of files) {
+    it(file, function () {
+      const nodes = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+      assert.ok(Array.isArray(nodes), 'not an array of nodes');
+      const problems = [];
+      const byId = new Map();
+      for (const n of nodes) {
+        if (byId.has(n.id)) problems.push(`duplicate id ${n.id}`);
+        byId.set(n.id, n);
+      }
+      const tabs = new Set(nodes.filter((n) => n.type === 'tab').map((n) => n.id));
+      for (const n of nodes) {
+        const at = `${n.type} ${n.id}${n.name ? ` "${n.name}"` : ''}`;
+        if (n.type === 'tab' || n.z === undefined) continue; // tabs and config nodes have no position
+        if (!tabs.has(n.z)) problems.push(`${at}: z ${n.z} is no tab of this file`);
+        for (const k of ['x', 'y']) if (typeof n[k] !== 'number' || !Number.isFinite(n[k])) problems.push(`${at}: ${k} is ${JSON.stringify(n[k])}, not a number`);
+        for (const port of n.wires || []) for (const to of port) if (!byId.has(to)) problems.push(`${at}: wired to missing ${to}`);
+        if (n.server !== undefined && byId.get(n.server)?.type !== 'wellcloud-config') problems.push(`${at}: server ${n.server} is no wellcloud-config of this file`);
+        for (const id of n.scope || []) if (!byId.has(id)) problems.push(`${at}: scope names missing ${id}`);
+        if (n.type === 'debug') {
+          let ok = typeof n.complete === 'string';
+          if (ok && n.complete !== 'true' && n.complete !== 'false') {
+            try {
+              util.normalisePropertyExpression(n.complete);
+            } catch {
+              ok = false;
+            }
+          }
+          if (!ok) problems.push(`${at}: output ${JSON.stringify(n.complete)} is no message property`);
+        }
+        if (n.type === 'inject' && n.payloadType === 'json') {
+          try {
+            JSON.parse(n.payload);
+          } catch (e) {
+            problems.push(`${at}: JSON payload does not parse (${e.message})`);
+          }
+        }
+      }
+      const comments = nodes.filter((n) => n.type === 'comment');
+      if (!comments.some((c) => /[A-Za-z]{3}/.test(c.info || '') && /[\u4e00-\u9fff]/.test(c.info || ''))) problems.push('no comment node explaining the flow in English and Chinese');
+      if (problems.length) assert.fail(problems.join('\n'));
+    });
+  }
+});

@@ -138,3 +138,35 @@ describe('package scorecard (scripts/lint-package.js)', function () {
     });
   });
 });
+
+describe('npm start settings: the runtime language', function () {
+  const file = require.resolve('../scripts/demo-settings.js');
+  const keys = ['NODE_RED_LANG', 'LC_ALL', 'LC_MESSAGES', 'LANG'];
+  let saved;
+  beforeEach(() => {
+    saved = Object.fromEntries(keys.map((k) => [k, process.env[k]]));
+    for (const k of keys) delete process.env[k];
+  });
+  afterEach(() => {
+    for (const k of keys) {
+      if (saved[k] === undefined) delete process.env[k];
+      else process.env[k] = saved[k];
+    }
+    delete require.cache[file];
+  });
+  function langWith(env) {
+    Object.assign(process.env, env);
+    delete require.cache[file];
+    return require(file).lang;
+  }
+
+  it('is zh-CN on a Chinese system locale (Node-RED alone would read "zh" and fall back to English)', function () {
+    assert.strictEqual(langWith({ LANG: 'zh_CN.UTF-8' }), 'zh-CN');
+  });
+  it('follows NODE_RED_LANG first', function () {
+    assert.strictEqual(langWith({ LANG: 'zh_CN.UTF-8', NODE_RED_LANG: 'en-US' }), 'en-US');
+  });
+  it('is left to Node-RED otherwise', function () {
+    assert.strictEqual(langWith({ LANG: 'C.UTF-8' }), undefined);
+  });
+});

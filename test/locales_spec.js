@@ -174,6 +174,14 @@ describe('locales: every node speaks en-US and zh-CN', function () {
         noProblems(english, 'zh-CN help still in English');
       });
 
+      it('quotes names in zh-CN help with Chinese quotation marks (“…”), not ASCII "…"', function () {
+        // code and property types aside; a quoted single character (",") stays as it is
+        const ascii = helpTextBlocks(read(localeFile(type, 'zh-CN', 'html')))
+          .filter((b) => /"[^"]{2,}"/.test(b.text))
+          .map((b) => `<${b.tag}> ${b.text}`);
+        noProblems(ascii, 'ASCII quotation marks in zh-CN help');
+      });
+
       it('defines every i18n key its editor and runtime use', function () {
         const cats = {};
         const lookup = (ns) => {

@@ -545,6 +545,7 @@ function statusKey(status: number, context: ErrorContext): string {
   if (context === 'token' && status >= 400 && status < 500) return 'token.rejected';
   if (status === 400 || status === 401 || status === 403) return `platform.${status}`;
   if (status === 404 && context === 'roster') return 'http.404.roster';
+  if (status === 404 && context === 'outbound') return 'http.404.outbound';
   if (status >= 500) return 'http.500';
   return 'http.status';
 }

@@ -27,6 +27,7 @@ const en: Catalogue = {
   // HTTP without a platform body
   'http.status': 'The platform answered HTTP {status}{text}.',
   'http.404.roster': 'Unknown service or activity (404): check templateId.',
+  'http.404.outbound': 'Unknown activity (404): check activityId (tenant console → automatic outbound → activities).',
   'http.500': 'Internal error on the platform (HTTP {status}). Retry later.',
   // network
   'net.ECONNREFUSED': 'Connection refused by {host}. Check the base URL and that the platform (or sandbox) is reachable.',
@@ -83,6 +84,7 @@ const zh: Catalogue = {
   'platform.unknown': '平台返回错误码 {code}。',
   'http.status': '平台返回 HTTP {status}{text}。',
   'http.404.roster': '找不到服务或活动（404），请检查 templateId。',
+  'http.404.outbound': '找不到该活动（404），请检查 activityId（租户控制台 → 自动外呼 → 活动管理）。',
   'http.500': '平台内部错误（HTTP {status}），请稍后重试。',
   'net.ECONNREFUSED': '{host} 拒绝连接，请检查基础地址，并确认平台（或沙箱）可以访问。',
   'net.ENOTFOUND': '找不到主机 {host}，请检查基础地址。',

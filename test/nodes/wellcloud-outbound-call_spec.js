@@ -162,6 +162,8 @@ describe('wellcloud-outbound-call', function () {
     const msg = await got;
     assert.strictEqual(msg.wellcloud.status, 404);
     assert.strictEqual(msg.error.code, String(msg.wellcloud.errorCode));
+    // says which field to check
+    assert.match(msg.error.message, /Unknown activity \(404\): check activityId/);
     assert.strictEqual(posts().length, 1);
   });
 

@@ -63,6 +63,10 @@ const en: Catalogue = {
   'input.dotSegment': '{field} cannot be "." or "..".',
   'input.notJson': '{field} cannot be sent as JSON: it holds a BigInt or a circular reference.',
   'input.server': 'No wellcloud config node is selected ({field}). Open this node, choose or add a wellcloud config node, and deploy.',
+  // where a required field can be given (Node-RED nodes), appended to input.required
+  'input.where.payload': "Set it in the node's dialog or give it as msg.payload.{field}.",
+  'input.where.config': "Set it in the node's dialog or in the wellcloud config node, or give it as msg.payload.{field}.",
+  'input.where.filename': "Set the node's File or give msg.filename.",
 };
 
 const zh: Catalogue = {
@@ -116,6 +120,9 @@ const zh: Catalogue = {
   'input.dotSegment': '{field} 不能是 "." 或 ".."。',
   'input.notJson': '{field} 无法以 JSON 发送：其中含有 BigInt 或循环引用。',
   'input.server': '未选择 wellcloud 配置节点（{field}）。请打开本节点，选择或新建一个 wellcloud 配置节点，然后重新部署。',
+  'input.where.payload': '请在节点对话框中填写，或通过 msg.payload.{field} 提供。',
+  'input.where.config': '请在节点对话框或 wellcloud 配置节点中填写，或通过 msg.payload.{field} 提供。',
+  'input.where.filename': '请在节点的“文件”中填写，或通过 msg.filename 提供。',
 };
 
 const catalogues: Record<Lang, Catalogue> = { 'en-US': en, 'zh-CN': zh };

@@ -52,6 +52,26 @@ export interface ActionResult {
 /** A handler returns the result to send, or `{sent: true, status}` / nothing when it sent its messages itself. */
 export type ActionHandler = (ctx: ActionContext) => Promise<ActionResult | void>;
 
+/**
+ * Where a user gives each field a node requires, so that "deviceId is required." can say where to set
+ * it: `payload` (the dialog or msg.payload.<field>), `config` (also the config node), `filename`
+ * (the dialog's File or msg.filename).
+ */
+export type FieldSource = 'payload' | 'config' | 'filename';
+
+export interface ActionOptions {
+  fieldSources?: Readonly<Record<string, FieldSource>>;
+}
+
+/** Adds where to set a missing field to an INVALID_INPUT "<field> is required." error. */
+function withFieldHint(err: WellcloudError, lang: Lang, sources: Readonly<Record<string, FieldSource>> | undefined): void {
+  if (err.code !== 'INVALID_INPUT' || !err.field || !sources) return;
+  const source = Object.prototype.hasOwnProperty.call(sources, err.field) ? sources[err.field] : undefined;
+  if (!source || err.message !== t(lang, 'input.required', { field: err.field })) return;
+  // no space after a Chinese full stop
+  err.message = `${err.message}${lang === 'zh-CN' ? '' : ' '}${t(lang, `input.where.${source}`, { field: err.field })}`;
+}
+
 const NS = 'node-red-contrib-wellcloud/wellcloud-config:wellcloud-config';
 
 /** Runtime text from the config node's locale (shared status texts). */
@@ -85,7 +105,7 @@ function sharedController(): AbortController {
   return c;
 }
 
-export function setupActionNode(RED: NodeAPI, node: Node, config: { server?: string }, handler: ActionHandler): void {
+export function setupActionNode(RED: NodeAPI, node: Node, config: { server?: string }, handler: ActionHandler, options: ActionOptions = {}): void {
   const found = config.server ? RED.nodes.getNode(config.server) : null;
   // an imported or hand-edited flow may name a node of another type: that is no server either
   const server = found && typeof (found as Partial<WellcloudServer>).getClient === 'function' ? (found as WellcloudServer) : null;
@@ -169,6 +189,7 @@ export function setupActionNode(RED: NodeAPI, node: Node, config: { server?: str
             return;
           }
           const err = toWellcloudError(thrown, lang);
+          withFieldHint(err, lang, options.fieldSources);
           const answer = err.platformAnswer();
           if (answer) msg.wellcloud = answer;
           if (!closing) node.status({ fill: 'red', shape: 'ring', text: err.code });

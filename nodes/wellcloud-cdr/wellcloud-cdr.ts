@@ -37,6 +37,9 @@ const FIELDS: Readonly<Record<Operation, readonly string[]>> = {
   robot: [...RANGE, ...ROBOT],
 };
 
+/** Where each required field can be given (for the "is required" errors). */
+const CDR_SOURCES = { callId: 'payload', beginTime: 'payload', endTime: 'payload', campaignId: 'payload', domain: 'config' } as const;
+
 interface CdrDef extends NodeDef {
   server?: string;
   operation?: string;
@@ -132,7 +135,7 @@ export = function register(RED: NodeAPI): void {
       if (outputMode === 'all') return all(ctx, pages, settings);
       if (outputMode === 'page') return byPage(ctx, pages, settings);
       return byRecord(ctx, pages);
-    });
+    }, { fieldSources: CDR_SOURCES });
   }
 
   RED.nodes.registerType(TYPE, WellcloudCdrNode);

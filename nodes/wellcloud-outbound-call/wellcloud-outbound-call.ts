@@ -11,6 +11,16 @@ import type { Node, NodeAPI, NodeDef } from '../shared/types';
 const FIELDS = ['activityId', 'callee', 'caller', 'data', 'domain', 'rosterId', 'tenantId'] as const;
 /** The API field `id` is kept in the dialog as `recordId`: Node-RED reserves a node's own `id`. */
 const ID_PROPERTY = 'recordId';
+/** Where each required field can be given (for the "is required" errors). */
+const OUTBOUND_SOURCES = {
+  activityId: 'payload',
+  callee: 'payload',
+  caller: 'payload',
+  data: 'payload',
+  rosterId: 'payload',
+  domain: 'config',
+  tenantId: 'config',
+} as const;
 
 interface OutboundDef extends NodeDef {
   server?: string;
@@ -32,7 +42,7 @@ export = function register(RED: NodeAPI): void {
       const body = validateInstantOutbound(ctx.lang, input);
       const { result, reason } = await ctx.client.instantOutbound(body, { signal: ctx.signal });
       return { payload: { result, reason }, status: `${String(result)} ${String(reason ?? '')}`.trim() };
-    });
+    }, { fieldSources: OUTBOUND_SOURCES });
   }
 
   RED.nodes.registerType('wellcloud-outbound-call', WellcloudOutboundCallNode);

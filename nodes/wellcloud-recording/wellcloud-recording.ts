@@ -108,7 +108,9 @@ export = function register(RED: NodeAPI): void {
       return { payload: buffer, set: { contentType }, status: RED._('wellcloud-recording.status.saved', { size: humanBytes(buffer.length) }) };
     };
 
-    setupActionNode(RED, node, def, (ctx) => (operation === 'list' ? list(ctx) : audio(ctx)));
+    setupActionNode(RED, node, def, (ctx) => (operation === 'list' ? list(ctx) : audio(ctx)), {
+      fieldSources: { callId: 'payload', recordingId: 'payload', filename: 'filename' },
+    });
   }
 
   RED.nodes.registerType(TYPE, WellcloudRecordingNode);

@@ -94,6 +94,7 @@ describe('wellcloud-cdr node', function () {
       cdr.receive({ payload: {} });
       const msg = await got;
       assert.strictEqual(msg.error.code, 'INVALID_INPUT');
+      assert.strictEqual(msg.error.message, "WellcloudError: callId is required. Set it in the node's dialog or give it as msg.payload.callId.");
       assert.ok(sandbox().requests.every((r) => !r.path.startsWith('/api/')));
     });
   });

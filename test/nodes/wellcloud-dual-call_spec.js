@@ -158,6 +158,14 @@ describe('wellcloud-dual-call', function () {
     });
   }
 
+  it('says where to set a missing field (dialog or msg.payload)', async function () {
+    const { node, caught } = await load({ customerPhone: '' });
+    const got = nextMessage(caught);
+    node.receive({ payload: {} });
+    const msg = await got;
+    assert.strictEqual(msg.error.message, "WellcloudError: customerPhone is required. Set it in the node's dialog or give it as msg.payload.customerPhone.");
+  });
+
   for (const [code, text] of [
     [14001, 'deviceId is empty'],
     [14002, 'customerPhone is empty'],

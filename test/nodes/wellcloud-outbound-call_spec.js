@@ -150,6 +150,11 @@ describe('wellcloud-outbound-call', function () {
       const msg = await got;
       assert.strictEqual(msg.error.code, 'INVALID_INPUT');
       assert.ok(msg.error.message.startsWith(`WellcloudError: ${field} `), msg.error.message);
+      // a missing field says where to set it; domain and tenantId also in the config node
+      if (/is required\./.test(msg.error.message)) {
+        const where = field === 'domain' || field === 'tenantId' ? "Set it in the node's dialog or in the wellcloud config node, or give it as" : "Set it in the node's dialog or give it as";
+        assert.ok(msg.error.message.endsWith(`is required. ${where} msg.payload.${field}.`), msg.error.message);
+      }
       await sleep(20);
       assert.strictEqual(posts().length, 0);
     });

@@ -265,6 +265,7 @@ describe('wellcloud-recording node', function () {
         const msg = await got;
         assert.strictEqual(msg.error.code, 'INVALID_INPUT');
         assert.ok(msg.error.message.includes(field), `${msg.error.message} names ${field}`);
+        if (field === 'filename') assert.match(msg.error.message, /filename is required\. Set the node's File or give msg\.filename\.$/);
         const text = JSON.stringify(msg);
         assert.ok(!text.includes(DEMO_CREDENTIALS.appSecret) && !text.includes(DEMO_CREDENTIALS.apiKey));
       }

@@ -305,9 +305,9 @@ describe('locales: lib/i18n client catalogue', function () {
 
 describe('locales: the same dialog field has the same label in every node', function () {
   for (const lang of LANGS) {
-    it(`labels server and name alike in every ${lang} dialog`, function () {
+    it(`labels shared fields (server, name, callId, domain, …) alike in every ${lang} dialog`, function () {
       const problems = [];
-      for (const field of ['server', 'name']) {
+      for (const field of ['server', 'name', 'callId', 'domain', 'tenantId', 'rosterId', 'batchId', 'filename', 'data']) {
         const labels = new Map();
         for (const type of types) {
           const v = catalogue(type, lang).get(`${type}.label.${field}`);

@@ -67,6 +67,8 @@ const en: Catalogue = {
   'input.where.payload': "Set it in the node's dialog or give it as msg.payload.{field}.",
   'input.where.config': "Set it in the node's dialog or in the wellcloud config node, or give it as msg.payload.{field}.",
   'input.where.filename': "Set the node's File or give msg.filename.",
+  'error.unexpected': 'Unexpected error in the node: {detail}',
+  'input.property': "{field} in the node's dialog cannot be read: {detail}. Fix the value (JSON, JSONata expression or msg path) in the dialog.",
 };
 
 const zh: Catalogue = {
@@ -123,6 +125,8 @@ const zh: Catalogue = {
   'input.where.payload': '请在节点对话框中填写，或通过 msg.payload.{field} 提供。',
   'input.where.config': '请在节点对话框或 wellcloud 配置节点中填写，或通过 msg.payload.{field} 提供。',
   'input.where.filename': '请在节点的“文件”中填写，或通过 msg.filename 提供。',
+  'error.unexpected': '节点发生意外错误：{detail}',
+  'input.property': '无法读取节点对话框中的 {field}：{detail}。请修正对话框中的值（JSON、JSONata 表达式或 msg 属性路径）。',
 };
 
 const catalogues: Record<Lang, Catalogue> = { 'en-US': en, 'zh-CN': zh };

@@ -89,12 +89,13 @@ export function runtimeLang(RED: NodeAPI): Lang {
 export function toWellcloudError(err: unknown, lang: Lang): WellcloudError {
   if (isWellcloudError(err)) return err;
   // a dialog value that could not be evaluated: bad input, not a network error
-  if (err instanceof PropertyError) return invalidInput(lang, err.field, 'input.invalid', { reason: err.reason });
+  if (err instanceof PropertyError) return invalidInput(lang, err.field, 'input.property', { detail: err.reason.replace(/\.$/, '') });
   const e = err as { message?: unknown; code?: unknown } | undefined;
   const detail = e && typeof e.message === 'string' ? e.message : String(err);
   return new WellcloudError({
     code: e && typeof e.code === 'string' ? e.code : 'ERROR',
-    message: t(lang, 'net.other', { detail }),
+    // the client throws only WellcloudErrors: anything else is no network error
+    message: t(lang, 'error.unexpected', { detail }),
   });
 }
 

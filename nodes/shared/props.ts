@@ -95,8 +95,8 @@ function given(v: unknown): boolean {
  * With `fromPayload` false only the dialog's values are read.
  *
  * Returns the merged object itself when every value needed is synchronous (the common case: no
- * promise per message), else a promise of it. A bad value (JSON, msg path) throws, or rejects,
- * before anything is sent. Callers `await` it either way.
+ * promise per message), else a promise of it. A bad value (JSON, msg path) throws, or rejects, a
+ * PropertyError naming the field before anything is sent. Callers `await` it either way.
  */
 export function resolveFields(
   RED: NodeAPI,

@@ -88,6 +88,16 @@ describe('wellcloud-cdr node', function () {
       assert.ok(!JSON.stringify(msg).includes(dist('lib/sandbox').DEMO_CREDENTIALS.appSecret));
     });
 
+    it('reports a JSONata callId that does not parse as INVALID_INPUT naming callId, before any request', async () => {
+      const { cdr, caught } = await load(sandbox(), { operation: 'call', callId: '$$$(', callIdType: 'jsonata' });
+      const got = nextMessage(caught);
+      cdr.receive({ payload: {} });
+      const msg = await got;
+      assert.strictEqual(msg.error.code, 'INVALID_INPUT');
+      assert.match(msg.error.message, /^WellcloudError: callId in the node's dialog cannot be read: /);
+      assert.ok(sandbox().requests.every((r) => !r.path.startsWith('/api/')));
+    });
+
     it('fails without a callId before any request', async () => {
       const { cdr, caught } = await load(sandbox(), { operation: 'call' });
       const got = nextMessage(caught);

@@ -158,6 +158,18 @@ describe('wellcloud-dual-call', function () {
     });
   }
 
+  it('reports a dialog value that is not valid JSON as INVALID_INPUT naming it, sending nothing', async function () {
+    const { node, caught } = await load({ userData: '{bad', userDataType: 'json' });
+    const got = nextMessage(caught);
+    node.receive({ payload: {} });
+    const msg = await got;
+    assert.strictEqual(msg.error.code, 'INVALID_INPUT');
+    // not "Network error talking to the platform"
+    assert.match(msg.error.message, /^WellcloudError: userData in the node's dialog cannot be read: .*JSON.*\. Fix the value/);
+    await sleep(20);
+    assert.strictEqual(posts().length, 0);
+  });
+
   it('says where to set a missing field (dialog or msg.payload)', async function () {
     const { node, caught } = await load({ customerPhone: '' });
     const got = nextMessage(caught);

@@ -99,7 +99,7 @@ describe('shared input wrapper (setupActionNode)', function () {
     helper.getNode('act').receive({ payload: { callId: 'throw' } });
     const msg = await got;
     assert.strictEqual(msg.error.code, 'ERROR');
-    assert.match(msg.error.message, /plain failure/);
+    assert.strictEqual(msg.error.message, 'WellcloudError: Unexpected error in the node: plain failure');
     assert.strictEqual(msg.wellcloud, undefined);
   });
 
@@ -109,9 +109,9 @@ describe('shared input wrapper (setupActionNode)', function () {
     const en = toWellcloudError(new PropertyError('userData', 'Unexpected end of JSON input'), 'en-US');
     assert.strictEqual(en.code, 'INVALID_INPUT');
     assert.strictEqual(en.field, 'userData');
-    assert.strictEqual(en.message, 'userData is invalid: Unexpected end of JSON input');
+    assert.strictEqual(en.message, "userData in the node's dialog cannot be read: Unexpected end of JSON input. Fix the value (JSON, JSONata expression or msg path) in the dialog.");
     const zh = toWellcloudError(new PropertyError('userData', 'Unexpected end of JSON input'), 'zh-CN');
-    assert.strictEqual(zh.message, 'userData 无效：Unexpected end of JSON input');
+    assert.strictEqual(zh.message, '无法读取节点对话框中的 userData：Unexpected end of JSON input。请修正对话框中的值（JSON、JSONata 表达式或 msg 属性路径）。');
   });
 
   it('fails with INVALID_INPUT naming "server" when no config node is set', async () => {

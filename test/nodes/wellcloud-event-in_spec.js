@@ -305,6 +305,16 @@ describe('wellcloud-event-in node', function () {
       assert.strictEqual(received.out1.length, 0);
     });
 
+    it('never sees broken JSON behind a parsing http in: http in answers 400 with an HTML page (as the help says)', async () => {
+      const { received, warnings } = await load();
+      const res = await post('{"eventName": callEnd}', { contentType: 'application/json' });
+      assert.strictEqual(res.status, 400);
+      assert.match(String(res.headers['content-type']), /text\/html/);
+      await settle();
+      assert.strictEqual(warnings.length, 0);
+      assert.strictEqual(received.out1.length, 0);
+    });
+
     it('refuses a body over the size limit with 400', async () => {
       const { received } = await load({ maxBodyKb: 1 });
       const res = await post(callEnd({ userData: { blob: 'x'.repeat(4096) } }));

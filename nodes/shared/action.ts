@@ -73,6 +73,11 @@ function withFieldHint(err: WellcloudError, lang: Lang, sources: Readonly<Record
 }
 
 const NS = 'node-red-contrib-wellcloud/wellcloud-config:wellcloud-config';
+/**
+ * How long a close (redeploy, stop) waits for the messages it cancelled to finish their clean-up:
+ * a partial download removed, a roster file closed. Node-RED gives a close 15 s in all.
+ */
+export const CLOSE_WAIT_MS = 5000;
 
 /** Runtime text from the config node's locale (shared status texts). */
 export function sharedText(RED: NodeAPI, key: string, vars?: Record<string, unknown>): string {
@@ -115,6 +120,14 @@ export function setupActionNode(RED: NodeAPI, node: Node, config: { server?: str
   let controller = sharedController();
   let running = 0;
   let closing = false;
+  // messages whose handler has not settled yet (not reset by a close, unlike `running`), and the
+  // close waiting for them
+  let unsettled = 0;
+  let whenSettled: (() => void) | undefined;
+  const settled = (): void => {
+    unsettled--;
+    if (unsettled === 0 && whenSettled) whenSettled();
+  };
   // translated once: RED._ (i18next) costs more per call than the rest of the wrapper together
   const texts = { requesting: sharedText(RED, 'status.requesting'), done: sharedText(RED, 'status.done') };
 
@@ -131,6 +144,12 @@ export function setupActionNode(RED: NodeAPI, node: Node, config: { server?: str
       done(err);
       return;
     }
+    if (closing) {
+      // delivered after the stop began (Node-RED queued it before): the flow is going away, and
+      // a new request now would run on a closed config node
+      done();
+      return;
+    }
     if (controller.signal.aborted) controller = sharedController();
     const mine = controller;
     // Status shows the node, not each message: the ring when the first message of a burst starts,
@@ -138,6 +157,7 @@ export function setupActionNode(RED: NodeAPI, node: Node, config: { server?: str
     // events (and their editor traffic) per message.
     if (running === 0) node.status({ fill: 'blue', shape: 'ring', text: texts.requesting });
     running++;
+    unsettled++;
     /** This message is over: counted off unless a close already reset the count. */
     const finish = (): void => {
       if (mine === controller && running > 0) running--;
@@ -169,32 +189,40 @@ export function setupActionNode(RED: NodeAPI, node: Node, config: { server?: str
     work
       .then(
         (result) => {
-          finish();
-          if (mine.signal.aborted) {
+          try {
+            finish();
+            if (mine.signal.aborted) {
+              done();
+              return;
+            }
+            if (result && !result.sent) {
+              msg.payload = result.payload;
+              if (result.set) Object.assign(msg, result.set);
+              send(msg);
+            }
+            if (running === 0) node.status({ fill: 'green', shape: 'dot', text: result?.status ?? texts.done });
             done();
-            return;
+          } finally {
+            settled();
           }
-          if (result && !result.sent) {
-            msg.payload = result.payload;
-            if (result.set) Object.assign(msg, result.set);
-            send(msg);
-          }
-          if (running === 0) node.status({ fill: 'green', shape: 'dot', text: result?.status ?? texts.done });
-          done();
         },
         (thrown: unknown) => {
-          finish();
-          if (closing && mine.signal.aborted) {
-            // cancelled by a redeploy: the flow that would catch it is gone
-            done();
-            return;
+          try {
+            finish();
+            if (closing && mine.signal.aborted) {
+              // cancelled by a redeploy: the flow that would catch it is gone
+              done();
+              return;
+            }
+            const err = toWellcloudError(thrown, lang);
+            withFieldHint(err, lang, options.fieldSources);
+            const answer = err.platformAnswer();
+            if (answer) msg.wellcloud = answer;
+            if (!closing) node.status({ fill: 'red', shape: 'ring', text: err.code });
+            done(err);
+          } finally {
+            settled();
           }
-          const err = toWellcloudError(thrown, lang);
-          withFieldHint(err, lang, options.fieldSources);
-          const answer = err.platformAnswer();
-          if (answer) msg.wellcloud = answer;
-          if (!closing) node.status({ fill: 'red', shape: 'ring', text: err.code });
-          done(err);
         },
       )
       .catch((fatal: unknown) => {
@@ -208,6 +236,19 @@ export function setupActionNode(RED: NodeAPI, node: Node, config: { server?: str
     controller.abort();
     running = 0;
     node.status({});
-    done();
+    if (unsettled === 0) {
+      done();
+      return;
+    }
+    // the cancelled handlers are still cleaning up (a partial file, an open roster file): the
+    // close is complete when they are, or after CLOSE_WAIT_MS, so a stop that ends the process
+    // does not cut the clean-up short
+    const end = (): void => {
+      clearTimeout(timer);
+      whenSettled = undefined;
+      done();
+    };
+    const timer = setTimeout(end, CLOSE_WAIT_MS);
+    whenSettled = end;
   });
 }

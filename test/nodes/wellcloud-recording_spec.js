@@ -253,6 +253,57 @@ describe('wellcloud-recording node', function () {
       }
     });
 
+    it('a stop completes only once the partial file is removed (a process ending right after keeps none)', async () => {
+      const dir = tmpDir();
+      const added = sandbox().addRecording({ bytes: 144 * 20000, format: 'mp3' });
+      const stall = await relay(sandbox(), 256 * 1024, 'stall');
+      try {
+        const { rec, out, caught } = await load({ url: stall.url }, { operation: 'audio', output: 'file', filename: `${dir}/`, filenameType: 'str' });
+        let messages = 0;
+        out.on('input', () => messages++);
+        caught.on('input', () => messages++);
+        rec.receive({ payload: { recordingId: added.id } });
+        for (let i = 0; i < 100 && listFiles(dir).length === 0; i++) await sleep(10);
+        assert.ok(listFiles(dir).some((f) => f.endsWith('.part')), 'the download had started');
+        await helper.unload();
+        // no waiting here: Node-RED exits the process as soon as the stop is complete
+        assert.deepStrictEqual(listFiles(dir), []);
+        assert.strictEqual(messages, 0);
+      } finally {
+        await stall.close();
+      }
+    });
+
+    it('a message delivered while the stop waits for a clean-up is dropped, not run', async () => {
+      const dir = tmpDir();
+      const added = sandbox().addRecording({ bytes: 144 * 20000, format: 'mp3' });
+      const stall = await relay(sandbox(), 256 * 1024, 'stall');
+      try {
+        await helper.load([configModule, recordingModule], [
+          configNode({ url: stall.url }),
+          { id: 'src', z: 'f1', type: 'helper', wires: [['rec']] },
+          recNode({ operation: 'audio', output: 'file', filename: `${dir}/`, filenameType: 'str' }),
+          { id: 'out', z: 'f1', type: 'helper' },
+        ], demoCredentials());
+        let sent = 0;
+        helper.getNode('out').on('input', () => sent++);
+        const src = helper.getNode('src');
+        src.send({ payload: { recordingId: added.id } });
+        for (let i = 0; i < 100 && listFiles(dir).length === 0; i++) await sleep(10);
+        assert.ok(listFiles(dir).some((f) => f.endsWith('.part')), 'the download had started');
+        const before = sandbox().requests.length;
+        // Node-RED delivers this one on its next turn, when the stop below has begun
+        src.send({ payload: { recordingId: added.id } });
+        await helper.unload();
+        await sleep(100);
+        assert.deepStrictEqual(sandbox().requests.slice(before).map((r) => r.path), [], 'no request after the stop began');
+        assert.deepStrictEqual(listFiles(dir), []);
+        assert.strictEqual(sent, 0);
+      } finally {
+        await stall.close();
+      }
+    });
+
     it('checks the input before any request', async () => {
       const { rec, caught } = await load(sandbox(), { output: 'file' });
       for (const [payload, field] of [

@@ -123,6 +123,18 @@ function bufferPart(buf: Buffer, p: ScanPart): Buffer {
   return Buffer.concat(pieces, p.bytes);
 }
 
+/**
+ * Destroys a stream and resolves once it has closed: for a file stream, once its descriptor is
+ * released (destroy() alone only starts that).
+ */
+export function closeStream(stream: Readable): Promise<void> {
+  if (stream.closed) return Promise.resolve();
+  return new Promise((resolve) => {
+    stream.once('close', () => resolve());
+    stream.destroy();
+  });
+}
+
 /** A fresh stream of a part of a file: one read stream, or several in a row when blank lines were left out. */
 function filePart(file: string, p: ScanPart): () => Readable {
   const s = p.segments;
@@ -130,7 +142,15 @@ function filePart(file: string, p: ScanPart): () => Readable {
   return () =>
     Readable.from(
       (async function* ranges() {
-        for (let i = 0; i < s.length; i += 2) yield* createReadStream(file, { start: s[i], end: s[i + 1] - 1 });
+        for (let i = 0; i < s.length; i += 2) {
+          const range = createReadStream(file, { start: s[i], end: s[i + 1] - 1 });
+          try {
+            yield* range;
+          } finally {
+            // the outer stream closes only after this range's descriptor is released
+            await closeStream(range);
+          }
+        }
       })(),
       { objectMode: false },
     );
@@ -221,7 +241,7 @@ export async function prepareRosterFile(file: string, opts: PrepareOptions = {})
     throw fileError(lang, file, e);
   } finally {
     signal?.removeEventListener('abort', onAbort);
-    stream.destroy();
+    await closeStream(stream);
   }
   const parts = scanner.end();
   if (scanner.rows === 0) throw emptyRoster(lang, 'filename');
@@ -319,7 +339,8 @@ export async function uploadRosterParts(client: Pick<WellcloudApi, 'uploadRoster
       if (count === 1 || !isWellcloudError(e)) throw e;
       throw batchFailure(opts.lang, e, part, count, done);
     } finally {
-      for (const s of opened) s.destroy();
+      // closed before going on (or failing): no descriptor of the file is left open behind the result
+      await Promise.all(opened.map(closeStream));
     }
   }
   return done;

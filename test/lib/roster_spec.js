@@ -5,7 +5,7 @@ const assert = require('assert');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { dist, useSandbox } = require('../helpers');
+const { dist, useSandbox, sleep } = require('../helpers');
 
 const roster = dist('lib/roster');
 const { prepareRoster, prepareRosterFile, uploadRosterParts, duplicatesWarning, rowToLine, uploadName, ROSTER_MAX_BYTES } = roster;
@@ -33,6 +33,19 @@ function expectRowError(fn, row, field, keyPart) {
     if (keyPart) assert.ok(e.message.includes(keyPart), e.message);
     return true;
   });
+}
+
+/** How many descriptors of this process point at `file`. */
+function openFds(file) {
+  let n = 0;
+  for (const fd of fs.readdirSync('/proc/self/fd')) {
+    try {
+      if (fs.readlinkSync(`/proc/self/fd/${fd}`) === file) n++;
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return n;
 }
 
 let tmpDir;
@@ -271,6 +284,17 @@ describe('lib/roster: files', function () {
     const ac = new AbortController();
     ac.abort();
     await assert.rejects(prepareRosterFile(file, { signal: ac.signal }), (e) => e.code === 'ABORTED');
+    assert.strictEqual(openFds(file), 0, 'the file is closed when the promise settles');
+  });
+
+  it('has closed the file when a check settles, read to the end or failed on a row', async function () {
+    const file = path.join(tmpDir, 'closed.txt');
+    fs.writeFileSync(file, '1,S,13900000000\n'.repeat(20000));
+    await prepareRosterFile(file);
+    assert.strictEqual(openFds(file), 0);
+    fs.appendFileSync(file, 'bad row\n');
+    await assert.rejects(prepareRosterFile(file), (e) => e.code === 'INVALID_INPUT');
+    assert.strictEqual(openFds(file), 0);
   });
 
   it('sends a plain upload name with a txt/csv/dat extension', function () {
@@ -353,6 +377,30 @@ describe('lib/roster: upload against the sandbox', function () {
     const [batch] = await uploadRosterParts(client, r, { templateId });
     assert.ok(batch.batchId);
   });
+  for (const [name, blank] of [['one range', ''], ['ranges around blank lines', '\n\n']]) {
+    it(`an upload aborted mid-body has closed the file when it rejects (${name})`, async function () {
+      this.timeout(15000);
+      const file = path.join(tmpDir, `aborted-${blank.length}.txt`);
+      const line = (i) => `a${i},S,139${String(i).padStart(8, '0')},c${i}\n`;
+      const out = fs.openSync(file, 'w');
+      for (let i = 0; i < 200000; i++) fs.writeSync(out, i % 50000 === 25000 ? line(i) + blank : line(i));
+      fs.closeSync(out);
+      const prepared = await prepareRosterFile(file);
+      assert.strictEqual(prepared.parts.length, 1);
+      sandbox().setLatency(3000); // the sandbox reads nothing for 3 s: the body waits on the socket
+      const ac = new AbortController();
+      try {
+        const upload = uploadRosterParts(client, prepared, { templateId, signal: ac.signal });
+        for (let i = 0; i < 200 && !sandbox().requests.some((r) => r.path === '/api/ros/2.0/batches'); i++) await sleep(10);
+        assert.strictEqual(openFds(file), 1, 'the body is being read from the file');
+        ac.abort();
+        await assert.rejects(upload, (e) => e.code === 'ABORTED');
+        assert.strictEqual(openFds(file), 0, 'the file is closed when the promise settles');
+      } finally {
+        sandbox().setLatency(0);
+      }
+    });
+  }
 
   it('reports the batches already created when a later part fails', async function () {
     const prepared = prepareRoster(rows(60), { maxPartBytes: 400 });

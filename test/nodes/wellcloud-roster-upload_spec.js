@@ -350,6 +350,8 @@ describe('wellcloud-roster-upload', function () {
     while (posts().length === 0 && Date.now() < deadline) await sleep(20);
     assert.strictEqual(posts().length, 1, 'the first part never started');
     await helper.unload();
+    // the stop is complete only once the file is closed
+    assert.strictEqual(openFds(big.file), 0, 'the file was left open after the stop');
     sandbox().setLatency(0);
     await sleep(1500);
     assert.strictEqual(got, 0);

@@ -69,6 +69,8 @@ export const RETRY_AFTER_CAP_MS = 30_000;
 /** Most bytes of an error body read from an audio stream. */
 const ERROR_BODY_LIMIT = 64 * 1024;
 const IDLE_SOCKET_MS = 10_000;
+/** The longest delay a timer keeps: setTimeout fires a longer one after 1 ms (TimeoutOverflowWarning). */
+export const MAX_TIMER_MS = 2_147_483_647;
 /**
  * axios sets TCP keep-alive with a 60 s initial delay on every request's socket; the agent
  * sets its own `keepAliveMsecs` (default 1 s) each time it takes a socket back. Different
@@ -217,7 +219,7 @@ function sleep(ms: number, signals: AbortSignal[], onAbort: () => Error): Promis
     const timer = setTimeout(() => {
       for (const s of signals) s.removeEventListener('abort', stop);
       resolve();
-    }, ms);
+    }, Math.min(ms, MAX_TIMER_MS));
     for (const s of signals) s.addEventListener('abort', stop, { once: true });
   });
 }
@@ -348,7 +350,8 @@ export class HttpCore {
   /** One HTTP exchange; network failures, timeouts and aborts reject with a WellcloudError. */
   private async attempt(req: CoreRequest): Promise<CoreResponse> {
     if (this.closed) throw this.abortedError();
-    const timeoutMs = req.timeout ?? this.opts.timeout;
+    // a timeout of more than ~24.8 days is as good as none; beyond that a timer would fire at once
+    const timeoutMs = Math.min(req.timeout ?? this.opts.timeout, MAX_TIMER_MS);
     const signals = req.signal ? [req.signal, this.clientSignal] : [this.clientSignal];
     if (signals.some((s) => s.aborted)) throw this.abortedError();
 

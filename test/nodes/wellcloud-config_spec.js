@@ -26,6 +26,23 @@ describe('wellcloud-config node', function () {
     assert.strictEqual(n.timeout, 30000);
   });
 
+  it('a timeout longer than a timer can hold (2^31-1 ms) waits instead of failing every request at once', async () => {
+    const warnings = [];
+    const onWarning = (w) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    sandbox().setLatency(30);
+    try {
+      await helper.load(configModule, [configNode(sandbox(), { timeout: '3000000000' })], demoCredentials());
+      const client = helper.getNode('cfg').getClient();
+      const { SAMPLE_CALL_ID } = dist('lib/sandbox');
+      assert.strictEqual((await client.getCall(SAMPLE_CALL_ID)).callId, SAMPLE_CALL_ID);
+      await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
+      assert.ok(!warnings.includes('TimeoutOverflowWarning'), warnings.join());
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('shares one client, so concurrent users trigger one token application', async () => {
     await helper.load(configModule, [configNode(sandbox())], demoCredentials());
     const n = helper.getNode('cfg');

@@ -93,6 +93,9 @@ export class PushDispatcher {
   private readonly listeners: [PushedEventName, (ev: Record<string, unknown>) => void][] = [];
   private closed = false;
   private idleWaiters: (() => void)[] = [];
+  /** Keep-alive agents of this dispatcher only (as Node.js's global ones: 5 s idle), so close() can end their connections. */
+  private readonly httpAgent = new http.Agent({ keepAlive: true, timeout: 5000 });
+  private readonly httpsAgent = new https.Agent({ keepAlive: true, timeout: 5000 });
 
   constructor(opts: PushOptions) {
     this.events = opts.events;
@@ -166,6 +169,8 @@ export class PushDispatcher {
       delete d.record.nextAttemptAt;
     }
     this.active.clear();
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
     this.notifyIdle();
   }
 
@@ -193,8 +198,9 @@ export class PushDispatcher {
 
   private send(d: Delivery, finish: (status?: number, error?: string) => void): http.ClientRequest {
     const target = new URL(d.record.url);
-    const lib = target.protocol === 'https:' ? https : http;
-    const req = lib.request(target, {
+    const secure = target.protocol === 'https:';
+    const req = (secure ? https : http).request(target, {
+      agent: secure ? this.httpsAgent : this.httpAgent,
       method: 'POST',
       headers: { 'content-type': 'application/json;charset=utf-8', 'content-length': d.body.length, 'user-agent': 'wellcloud-sandbox-push' },
       timeout: this.timeoutMs,

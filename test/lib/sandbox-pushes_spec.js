@@ -148,6 +148,18 @@ describe('sandbox pushes', function () {
     assert.strictEqual(sub.hits.length, 1, 'no retry after close');
   });
 
+  it('leaves no connection to the subscriber open after close()', async () => {
+    const pushes = await start({ pushRetryUnitMs: 5 });
+    for (let i = 0; i < 3; i++) sb.events.emit('callEnd', callEnd(40 + i));
+    await pushes.whenIdle();
+    const open = () => new Promise((resolve, reject) => sub.server.getConnections((e, n) => (e ? reject(e) : resolve(n))));
+    assert.ok((await open()) > 0, 'the deliveries kept their connections alive');
+    await sb.close();
+    // both ends use a 5 s keep-alive timeout: a connection still open after 1 s was left behind
+    for (let i = 0; i < 100 && (await open()) > 0; i++) await sleep(10);
+    assert.strictEqual(await open(), 0);
+  });
+
   it('follows the subscriber URL set at run time over HTTP, and pushes nothing without one', async () => {
     const pushes = await start({ pushRetryUnitMs: 5 });
     const other = await subscriber();

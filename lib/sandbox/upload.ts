@@ -86,7 +86,14 @@ function readFilePart(ctx: Ctx, boundary: string, max: number): Promise<FilePart
 function cutOffLateSender(ctx: Ctx): void {
   if (ctx.req.complete) return;
   const t = ctx.env.timers.set(() => ctx.req.socket.destroy(), DRAIN_GRACE_MS);
-  ctx.req.on('end', () => ctx.env.timers.cancel(t));
+  const socket = ctx.req.socket;
+  const cancel = (): void => {
+    ctx.env.timers.cancel(t);
+    socket.off('close', cancel);
+  };
+  ctx.req.once('end', cancel);
+  // the sender went away on its own (the request itself is not closed once answered): nothing to cut off
+  socket.once('close', cancel);
 }
 
 export async function uploadRoster(ctx: Ctx): Promise<void> {

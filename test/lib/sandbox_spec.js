@@ -755,6 +755,29 @@ describe('sandbox: outbound, roster upload and controls', function () {
       }
     });
 
+    it('drops its cut-off timer for an oversized upload when the sender goes away', async function () {
+      const small = await startSandbox({ maxUploadBytes: 32, callsPerDay: 0 });
+      try {
+        const t = await applyToken(small);
+        const req = require('http').request(`${small.url}/api/ros/2.0/batches`, {
+          method: 'POST',
+          headers: { wellcloud_token: t, 'content-type': 'multipart/form-data; boundary=XX' },
+        });
+        req.on('error', () => undefined);
+        // over the limit, and the body never ends: the sandbox answers 400 and waits for the rest
+        req.write('--XX\r\nContent-Disposition: form-data; name="file"; filename="r.txt"\r\n\r\n' + '1,S,13800000001\n'.repeat(8));
+        const res = await new Promise((resolve) => req.on('response', resolve));
+        assert.strictEqual(res.statusCode, 400);
+        assert.strictEqual(small.timers.size, 1, 'the late sender would be cut off after a grace time');
+        req.destroy();
+        // the grace time is 5 s: still pending after 1 s means it outlived its request
+        for (let i = 0; i < 100 && small.timers.size > 0; i++) await new Promise((r) => setTimeout(r, 10));
+        assert.strictEqual(small.timers.size, 0);
+      } finally {
+        await small.close();
+      }
+    });
+
     it('answers 415 for another content type and 404 for an unknown templateId', async function () {
       const json = await postJson(s, token, '/api/ros/2.0/batches', { file: '1,S,13800000001' });
       assertError(assert, json, 415, 415);

@@ -71,15 +71,20 @@ export = function register(RED: NodeAPI): void {
     node.timeout = toTimeout(def.timeout);
     (node as unknown as { baseUrl: string }).baseUrl = (def.baseUrl ?? '').trim() || DEFAULT_BASE_URL;
     let client: WellcloudClient | undefined;
+    let closed = false;
 
     node.getClient = () => {
-      if (!client) client = makeClient(def, (node.credentials ?? {}) as Credentials, node.lang);
+      if (!client) {
+        client = makeClient(def, (node.credentials ?? {}) as Credentials, node.lang);
+        // asked for after the close: a closed client, whose calls fail with ABORTED and open nothing
+        if (closed) client.close();
+      }
       return client;
     };
 
     node.on('close', (_removed: boolean, done: () => void) => {
+      closed = true;
       if (client) client.close();
-      client = undefined;
       done();
     });
   }

@@ -70,6 +70,19 @@ describe('wellcloud-config node', function () {
     }
   });
 
+  it('after its close, hands out only a closed client: nothing is sent', async () => {
+    const { SAMPLE_CALL_ID } = dist('lib/sandbox');
+    for (const usedBefore of [false, true]) {
+      await helper.load(configModule, [configNode(sandbox())], demoCredentials());
+      const n = helper.getNode('cfg');
+      if (usedBefore) await n.getClient().getToken();
+      await helper.unload();
+      const before = sandbox().requests.length;
+      await assert.rejects(n.getClient().getCall(SAMPLE_CALL_ID), (e) => e.code === 'ABORTED');
+      assert.strictEqual(sandbox().requests.length, before, `a request was sent (used before: ${usedBefore})`);
+    }
+  });
+
   describe('Test connection (POST /wellcloud-config/test)', () => {
     it('succeeds with the values of an unsaved dialog', async () => {
       await helper.load(configModule, [], {});

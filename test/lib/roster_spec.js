@@ -381,17 +381,23 @@ describe('lib/roster: upload against the sandbox', function () {
     it(`an upload aborted mid-body has closed the file when it rejects (${name})`, async function () {
       this.timeout(15000);
       const file = path.join(tmpDir, `aborted-${blank.length}.txt`);
-      const line = (i) => `a${i},S,139${String(i).padStart(8, '0')},c${i}\n`;
+      // ~13 MB in one part: more than the socket buffers take in while the sandbox reads nothing
       const out = fs.openSync(file, 'w');
-      for (let i = 0; i < 200000; i++) fs.writeSync(out, i % 50000 === 25000 ? line(i) + blank : line(i));
+      for (let k = 0; k < 8; k++) {
+        const lines = [];
+        for (let i = k * 50000; i < (k + 1) * 50000; i++) lines.push(`a${i},S,139${String(i).padStart(8, '0')},c${i}\n${i % 50000 === 25000 ? blank : ''}`);
+        fs.writeSync(out, lines.join(''));
+      }
       fs.closeSync(out);
-      const prepared = await prepareRosterFile(file);
+      const prepared = await prepareRosterFile(file, { maxPartBytes: 64 * 1024 * 1024 });
       assert.strictEqual(prepared.parts.length, 1);
+      await client.getToken(); // applied before the latency below
       sandbox().setLatency(3000); // the sandbox reads nothing for 3 s: the body waits on the socket
       const ac = new AbortController();
       try {
         const upload = uploadRosterParts(client, prepared, { templateId, signal: ac.signal });
         for (let i = 0; i < 200 && !sandbox().requests.some((r) => r.path === '/api/ros/2.0/batches'); i++) await sleep(10);
+        assert.ok(sandbox().requests.some((r) => r.path === '/api/ros/2.0/batches'), 'the upload reached the sandbox');
         assert.strictEqual(openFds(file), 1, 'the body is being read from the file');
         ac.abort();
         await assert.rejects(upload, (e) => e.code === 'ABORTED');

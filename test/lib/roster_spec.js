@@ -381,9 +381,10 @@ describe('lib/roster: upload against the sandbox', function () {
     it(`an upload aborted mid-body has closed the file when it rejects (${name})`, async function () {
       this.timeout(15000);
       const file = path.join(tmpDir, `aborted-${blank.length}.txt`);
-      // ~13 MB in one part: more than the socket buffers take in while the sandbox reads nothing
+      // ~40 MB in one part: far more than the loopback socket buffers (which grow to several MB)
+      // take in while the sandbox reads nothing, so the file is still being read when aborted
       const out = fs.openSync(file, 'w');
-      for (let k = 0; k < 8; k++) {
+      for (let k = 0; k < 24; k++) {
         const lines = [];
         for (let i = k * 50000; i < (k + 1) * 50000; i++) lines.push(`a${i},S,139${String(i).padStart(8, '0')},c${i}\n${i % 50000 === 25000 ? blank : ''}`);
         fs.writeSync(out, lines.join(''));
@@ -398,6 +399,8 @@ describe('lib/roster: upload against the sandbox', function () {
         const upload = uploadRosterParts(client, prepared, { templateId, signal: ac.signal });
         for (let i = 0; i < 200 && !sandbox().requests.some((r) => r.path === '/api/ros/2.0/batches'); i++) await sleep(10);
         assert.ok(sandbox().requests.some((r) => r.path === '/api/ros/2.0/batches'), 'the upload reached the sandbox');
+        // the multipart head goes out before the file's stream has opened it
+        for (let i = 0; i < 200 && openFds(file) === 0; i++) await sleep(10);
         assert.strictEqual(openFds(file), 1, 'the body is being read from the file');
         ac.abort();
         await assert.rejects(upload, (e) => e.code === 'ABORTED');

@@ -25,8 +25,12 @@ import type { RosterUploadResult, WellcloudApi } from './types';
 
 export { rowToLine, type RosterRow } from './roster-rows';
 
-/** The platform's upload limit: 10 MB of file content per upload. */
-export const ROSTER_MAX_BYTES = 10 * 1024 * 1024;
+/**
+ * The platform's upload limit: "文件大小不要超过10MB" (guide 5.2.2). Read as the smaller 10,000,000
+ * bytes, so that a full part is within the limit whether the platform counts MB or MiB; a part the
+ * platform refused would come after earlier batches were already created.
+ */
+export const ROSTER_MAX_BYTES = 10_000_000;
 
 const BOM = [0xef, 0xbb, 0xbf];
 const READ_CHUNK = 1024 * 1024;

@@ -39,7 +39,7 @@ export function resolveOptions(o: SandboxOptions = {}): ResolvedOptions {
     latencyMs: nonNegative(o.latencyMs, 0, 'latencyMs'),
     maxSpanMs: nonNegative(o.maxSpanMs, 31 * DAY_MS, 'maxSpanMs'),
     partition,
-    maxUploadBytes: nonNegative(o.maxUploadBytes, 10 * 1024 * 1024, 'maxUploadBytes'),
+    maxUploadBytes: nonNegative(o.maxUploadBytes, 10_000_000, 'maxUploadBytes'),
     domain: o.domain ?? DEMO_DOMAIN,
     tenantId: o.tenantId ?? DEMO_TENANT_ID,
     templateIds: [...(o.templateIds ?? [])],

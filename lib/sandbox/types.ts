@@ -39,7 +39,7 @@ export interface SandboxOptions {
   maxSpanMs?: number;
   /** Database partition a query may not cross (14015): 'month' (default), 'day' or 'none'. */
   partition?: Partition;
-  /** Largest roster file (default 10 MB = 10 * 1024 * 1024). */
+  /** Largest roster file (default 10 MB, read strictly as 10,000,000 bytes). */
   maxUploadBytes?: number;
   /** Tenant domain (default DEMO_DOMAIN). */
   domain?: string;

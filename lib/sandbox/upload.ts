@@ -30,7 +30,7 @@ interface FilePart {
 class TooLarge extends Error {}
 
 function sizeText(bytes: number): string {
-  return bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)}MB` : `${bytes}字节`;
+  return bytes % 1_000_000 === 0 ? `${bytes / 1_000_000}MB` : `${bytes}字节`;
 }
 
 /** Reads the body; resolves with the first file part named `file` (or null when there is none). */

@@ -732,7 +732,8 @@ describe('sandbox: outbound, roster upload and controls', function () {
 
     it('refuses a file over 10 MB and keeps nothing', async function () {
       const count = s.uploads.length;
-      const big = Buffer.alloc(10 * 1024 * 1024 + 1, 0x31);
+      // 10 MB read strictly: 10,000,000 bytes (a 10 MiB file is refused too)
+      const big = Buffer.alloc(10_000_001, 0x31);
       const r = await upload(s, token, {}, [{ name: 'file', filename: 'big.txt', content: big }]);
       assert.match(assertError(assert, r, 400, 400).errorMessage, /10MB/);
       assert.strictEqual(s.uploads.length, count);

@@ -56,6 +56,16 @@ export class WellcloudError extends Error {
     return a;
   }
 
+  /**
+   * The message alone. Node-RED builds a Catch node's `msg.error.message` and its log line from
+   * `err.toString()`: without this they read "WellcloudError: customerPhone must be ...", and flows
+   * answering an HTTP request or showing the text had to strip the class name. `name` and `stack`
+   * still say WellcloudError.
+   */
+  override toString(): string {
+    return this.message;
+  }
+
   toJSON(): Record<string, unknown> {
     const o: Record<string, unknown> = { name: this.name, code: this.code, message: this.message };
     for (const k of ['status', 'errorCode', 'errorMessage', 'instanceId', 'exceptionName', 'field', 'details'] as const) {

@@ -94,7 +94,7 @@ describe('wellcloud-cdr node', function () {
       cdr.receive({ payload: {} });
       const msg = await got;
       assert.strictEqual(msg.error.code, 'INVALID_INPUT');
-      assert.match(msg.error.message, /^WellcloudError: callId in the node's dialog cannot be read: /);
+      assert.match(msg.error.message, /^callId in the node's dialog cannot be read: /);
       assert.ok(sandbox().requests.every((r) => !r.path.startsWith('/api/')));
     });
 
@@ -104,7 +104,7 @@ describe('wellcloud-cdr node', function () {
       cdr.receive({ payload: {} });
       const msg = await got;
       assert.strictEqual(msg.error.code, 'INVALID_INPUT');
-      assert.strictEqual(msg.error.message, "WellcloudError: callId is required. Set it in the node's dialog or give it as msg.payload.callId.");
+      assert.strictEqual(msg.error.message, "callId is required. Set it in the node's dialog or give it as msg.payload.callId.");
       assert.ok(sandbox().requests.every((r) => !r.path.startsWith('/api/')));
     });
   });

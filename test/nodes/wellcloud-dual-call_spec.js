@@ -165,7 +165,7 @@ describe('wellcloud-dual-call', function () {
     const msg = await got;
     assert.strictEqual(msg.error.code, 'INVALID_INPUT');
     // not "Network error talking to the platform"
-    assert.match(msg.error.message, /^WellcloudError: userData in the node's dialog cannot be read: .*JSON.*\. Fix the value/);
+    assert.match(msg.error.message, /^userData in the node's dialog cannot be read: .*JSON.*\. Fix the value/);
     await sleep(20);
     assert.strictEqual(posts().length, 0);
   });
@@ -175,7 +175,7 @@ describe('wellcloud-dual-call', function () {
     const got = nextMessage(caught);
     node.receive({ payload: {} });
     const msg = await got;
-    assert.strictEqual(msg.error.message, "WellcloudError: customerPhone is required. Set it in the node's dialog or give it as msg.payload.customerPhone.");
+    assert.strictEqual(msg.error.message, "customerPhone is required. Set it in the node's dialog or give it as msg.payload.customerPhone.");
   });
 
   for (const [code, text] of [

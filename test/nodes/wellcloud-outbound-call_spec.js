@@ -149,7 +149,7 @@ describe('wellcloud-outbound-call', function () {
       node.receive({ payload });
       const msg = await got;
       assert.strictEqual(msg.error.code, 'INVALID_INPUT');
-      assert.ok(msg.error.message.startsWith(`WellcloudError: ${field} `), msg.error.message);
+      assert.ok(msg.error.message.startsWith(`${field} `), msg.error.message);
       // a missing field says where to set it; domain and tenantId also in the config node
       if (/is required\./.test(msg.error.message)) {
         const where = field === 'domain' || field === 'tenantId' ? "Set it in the node's dialog or in the wellcloud config node, or give it as" : "Set it in the node's dialog or give it as";

@@ -252,7 +252,7 @@ describe('wellcloud-roster-upload', function () {
     node.receive({ payload: list });
     const msg = await got;
     assert.strictEqual(msg.error.code, 'INVALID_INPUT');
-    assert.strictEqual(msg.error.message, 'WellcloudError: row 50000: number is required.');
+    assert.strictEqual(msg.error.message, 'row 50000: number is required.');
     await sleep(20);
     assert.strictEqual(posts().length, 0);
     assert.strictEqual(sent, 0);
@@ -382,7 +382,7 @@ describe('wellcloud-roster-upload', function () {
       const bad = nextMessage(helper.getNode('wcRosErr'));
       helper.getNode('wcRosBad').receive({});
       const err = await bad;
-      assert.strictEqual(err.error.message, 'WellcloudError: row 2: number is required.');
+      assert.strictEqual(err.error.message, 'row 2: number is required.');
       assert.strictEqual(sandbox().uploads.length - before, 3);
     });
     after(() => fs.rmSync('/tmp/wellcloud-roster-demo.csv', { force: true }));

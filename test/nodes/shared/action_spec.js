@@ -99,7 +99,7 @@ describe('shared input wrapper (setupActionNode)', function () {
     helper.getNode('act').receive({ payload: { callId: 'throw' } });
     const msg = await got;
     assert.strictEqual(msg.error.code, 'ERROR');
-    assert.strictEqual(msg.error.message, 'WellcloudError: Unexpected error in the node: plain failure');
+    assert.strictEqual(msg.error.message, 'Unexpected error in the node: plain failure');
     assert.strictEqual(msg.wellcloud, undefined);
   });
 
@@ -121,7 +121,7 @@ describe('shared input wrapper (setupActionNode)', function () {
     const msg = await got;
     assert.strictEqual(msg.error.code, 'INVALID_INPUT');
     // names the field and says what to do, not just "server is required."
-    assert.strictEqual(msg.error.message, 'WellcloudError: No wellcloud config node is selected (server). Open this node, choose or add a wellcloud config node, and deploy.');
+    assert.strictEqual(msg.error.message, 'No wellcloud config node is selected (server). Open this node, choose or add a wellcloud config node, and deploy.');
   });
 
   it('treats a server id naming a node of another type as no server (INVALID_INPUT, red status, nothing stuck)', async () => {

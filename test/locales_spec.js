@@ -132,6 +132,27 @@ describe('locales: every node speaks en-US and zh-CN', function () {
         assert.deepStrictEqual(top, [type], `the catalogue's top-level key must be "${type}" (keys are used as ${type}.<key>)`);
       });
 
+      it('has the one-form of every counted message (i18next _one) agreeing with its plural', function () {
+        // Node-RED's i18next picks `<key>_one` for count 1: "1 batch", not "1 batch(es)" or "1 batches"
+        const i18next = require('i18next');
+        for (const lang of LANGS) {
+          const cat = catalogue(type, lang);
+          const inst = i18next.createInstance();
+          inst.init({ lng: lang, initImmediate: false, resources: { [lang]: { t: JSON.parse(read(localeFile(type, lang, 'json'))) } }, defaultNS: 't', interpolation: { prefix: '__', suffix: '__', escapeValue: false } });
+          for (const key of cat.keys()) {
+            if (!key.endsWith('_one')) continue;
+            const base = key.slice(0, -4);
+            assert.ok(cat.has(base), `${lang}: ${key} without ${base}`);
+            const one = inst.t(base, { count: 1, rows: 5, records: 5, pages: 1 });
+            const many = inst.t(base, { count: 2, rows: 5, records: 5, pages: 1 });
+            assert.ok(one.includes('1') && !one.includes('(') && one !== base, `${lang} ${base} for 1: ${one}`);
+            assert.ok(many.includes('2') && many !== base, `${lang} ${base} for 2: ${many}`);
+            if (lang === 'en-US') assert.notStrictEqual(one.replace('1', '2'), many, `${lang} ${base}: the same words for 1 and 2`);
+          }
+          for (const [key, text] of cat) assert.ok(!/\w(?<!http)\(e?s\)/.test(text), `${lang} ${key}: "(s)" instead of a _one form: ${text}`);
+        }
+      });
+
       it('has no empty or non-string message in en-US', function () {
         const bad = [...catalogue(type, 'en-US')].filter(([, v]) => typeof v !== 'string' || !v.trim()).map(([k]) => k);
         noProblems(bad, 'empty en-US messages');

@@ -107,7 +107,7 @@ export = function register(RED: NodeAPI): void {
       return {
         payload: batchPayload(last),
         set: { parts: partsOf(last, batches.length) },
-        status: status('done', { batches: batches.length, rows: roster.rows }),
+        status: status('done', { count: batches.length, rows: roster.rows }),
       };
     });
   }

@@ -1,5 +1,6 @@
 'use strict';
 // Shared test plumbing: a sandbox per suite and the node-red-node-test-helper set up once.
+const fs = require('fs');
 const helper = require('node-red-node-test-helper');
 
 helper.init(require.resolve('node-red'));
@@ -81,4 +82,17 @@ function messages(node, count, timeoutMs = 8000) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-module.exports = { helper, dist, useSandbox, useNodeSuite, configNode, demoCredentials, nextMessage, messages, sleep };
+/** How many descriptors of this process point at `file`. */
+function openFds(file) {
+  let n = 0;
+  for (const fd of fs.readdirSync('/proc/self/fd')) {
+    try {
+      if (fs.readlinkSync(`/proc/self/fd/${fd}`) === file) n++;
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return n;
+}
+
+module.exports = { helper, dist, useSandbox, useNodeSuite, configNode, demoCredentials, nextMessage, messages, sleep, openFds };

@@ -5,7 +5,7 @@ const assert = require('assert');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { dist, useSandbox, sleep } = require('../helpers');
+const { dist, useSandbox, sleep, openFds } = require('../helpers');
 
 const roster = dist('lib/roster');
 const { prepareRoster, prepareRosterFile, uploadRosterParts, duplicatesWarning, rowToLine, uploadName, ROSTER_MAX_BYTES } = roster;
@@ -33,19 +33,6 @@ function expectRowError(fn, row, field, keyPart) {
     if (keyPart) assert.ok(e.message.includes(keyPart), e.message);
     return true;
   });
-}
-
-/** How many descriptors of this process point at `file`. */
-function openFds(file) {
-  let n = 0;
-  for (const fd of fs.readdirSync('/proc/self/fd')) {
-    try {
-      if (fs.readlinkSync(`/proc/self/fd/${fd}`) === file) n++;
-    } catch {
-      // closed meanwhile
-    }
-  }
-  return n;
 }
 
 let tmpDir;

@@ -5,7 +5,7 @@ const assert = require('assert');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { helper, dist, useSandbox, configNode, demoCredentials, nextMessage, messages, sleep } = require('../helpers');
+const { helper, dist, useSandbox, configNode, demoCredentials, nextMessage, messages, sleep, openFds } = require('../helpers');
 
 const configModule = dist('nodes/wellcloud-config/wellcloud-config.js');
 const rosterModule = dist('nodes/wellcloud-roster-upload/wellcloud-roster-upload.js');
@@ -63,19 +63,6 @@ function rows(n, prefix = 'r') {
   const out = new Array(n);
   for (let i = 0; i < n; i++) out[i] = { rosterId: `${prefix}${i}`, prdType: 'S', number: `139${String(i % 1e8).padStart(8, '0')}`, customerId: `c${i}` };
   return out;
-}
-
-/** How many descriptors of this process point at `file`. */
-function openFds(file) {
-  let n = 0;
-  for (const fd of fs.readdirSync('/proc/self/fd')) {
-    try {
-      if (fs.readlinkSync(`/proc/self/fd/${fd}`) === file) n++;
-    } catch {
-      // closed meanwhile
-    }
-  }
-  return n;
 }
 
 describe('wellcloud-roster-upload', function () {

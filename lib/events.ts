@@ -272,12 +272,15 @@ export function parseEventBody(body: unknown, opts: ParseOptions = {}): ParsedBo
 
 /** What to answer an HTTP request with. */
 export interface Answer {
-  /** 200 accepted, duplicate or URL check; 400 malformed; 401 failed secret or signature; 500 internal error. */
+  /** 200 accepted, duplicate or URL check; 400 malformed; 401 failed secret or signature; 500 internal error; 503 stopping. */
   status: number;
   body: Record<string, unknown>;
 }
 
 export const OK_ANSWER: Readonly<Answer> = Object.freeze({ status: 200, body: Object.freeze({ result: 'ok' }) });
+
+/** A request that reached a receiver being stopped (redeploy): not accepted, so the platform pushes it again. */
+export const STOPPING_ANSWER: Readonly<Answer> = Object.freeze({ status: 503, body: Object.freeze({ result: 'error', code: 'STOPPING', reason: 'the receiver is stopping; push again' }) });
 
 export function rejectionAnswer(r: RejectedBody): Answer {
   const body: Obj = { result: 'error', code: r.code, reason: r.reason };

@@ -141,7 +141,15 @@ export = function register(RED: NodeAPI): void {
       }
     };
 
+    // set when a stop begins: a message Node-RED delivers after that (queued before it) is dropped,
+    // or it would save the board again after a deleted node's memory was removed
+    let closing = false;
+
     node.on('input', (msg: NodeMessage, send: SendFn, done: DoneFn) => {
+      if (closing) {
+        done();
+        return;
+      }
       queue = queue.then(() => {
         try {
           handle(msg, send);
@@ -153,6 +161,7 @@ export = function register(RED: NodeAPI): void {
     });
 
     node.on('close', (removed: boolean, done: () => void) => {
+      closing = true;
       let timer: NodeJS.Timeout | undefined;
       const cap = new Promise<void>((resolve) => {
         timer = setTimeout(resolve, CLOSE_WAIT_MS);

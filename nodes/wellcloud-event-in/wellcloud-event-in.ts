@@ -10,6 +10,7 @@ import {
   DEFAULT_MAX_BODY_BYTES,
   EventDeduper,
   OK_ANSWER,
+  STOPPING_ANSWER,
   receive,
   stripSecret,
   type AcceptedEvent,
@@ -221,7 +222,16 @@ export = function register(RED: NodeAPI): void {
       showStatus('green', event.topic);
     };
 
+    // set when a stop begins: a request Node-RED delivers after that (queued before it) is not
+    // accepted but answered 503, so that the platform pushes it again to the flow that replaces this one
+    let closing = false;
+
     node.on('input', (msg: NodeMessage, send: SendFn, done: DoneFn) => {
+      if (closing) {
+        answer(msg, STOPPING_ANSWER);
+        done();
+        return;
+      }
       // one settle step per message (a `.finally` for the bookkeeping would add two more promises)
       const work: Promise<void> = handle(msg, send).then(
         () => {
@@ -240,6 +250,7 @@ export = function register(RED: NodeAPI): void {
     });
 
     node.on('close', (removed: boolean, done: () => void) => {
+      closing = true;
       let timer: NodeJS.Timeout | undefined;
       const waitCap = new Promise<void>((resolve) => {
         timer = setTimeout(resolve, CLOSE_WAIT_MS);

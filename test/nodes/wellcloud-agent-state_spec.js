@@ -165,6 +165,21 @@ describe('wellcloud-agent-state node', function () {
     assert.strictEqual(global.get('wellcloud_agents_asKeep'), undefined);
   });
 
+  it('drops a message delivered after its stop began: a deleted node\'s board does not come back', async () => {
+    const { node, out } = await load({}, 'asLate');
+    node.receive({ payload: ev('5001', 'Available', 1) });
+    await settle();
+    const global = node.context().global;
+    assert.ok(global.get('wellcloud_agents_asLate'));
+    const closed = node.close(true);
+    // Node-RED queued it before the stop
+    node.receive({ payload: ev('5002', 'Aux', 2) });
+    await closed;
+    await settle();
+    assert.strictEqual(global.get('wellcloud_agents_asLate'), undefined);
+    assert.strictEqual(out.length, 1);
+  });
+
   it('restores a stored board before handling the first message', async () => {
     const nodes = flow({}, 'asPre');
     await helper.load(agentStateNode, nodes);

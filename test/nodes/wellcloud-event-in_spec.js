@@ -475,6 +475,33 @@ describe('wellcloud-event-in node', function () {
       await helper.setFlows(flow({}, { id: 'evKeep' }).filter((n) => !['evKeep', 'httpin'].includes(n.id)), 'full');
       assert.strictEqual(global.get('wellcloud_dedupe_evKeep'), undefined);
     });
+
+    it('answers 503 STOPPING, and sends nothing on, to a request delivered after its stop began', async () => {
+      const { ev, received, warnings } = await load({}, { id: 'evLate' });
+      // what Node-RED's http in wraps: the Express response under msg.res._res
+      const res = {
+        headersSent: false,
+        statusCode: 0,
+        headers: {},
+        setHeader(k, v) {
+          this.headers[k.toLowerCase()] = v;
+        },
+        end(body) {
+          this.body = String(body);
+          this.headersSent = true;
+        },
+      };
+      const closed = ev.close(false);
+      // Node-RED queued it before the stop: the platform must push it again, to the new flow
+      ev.receive({ payload: JSON.stringify(callEnd()), req: { headers: {}, query: {} }, res: { _res: res } });
+      await closed;
+      await settle();
+      assert.strictEqual(res.statusCode, 503);
+      assert.deepStrictEqual(JSON.parse(res.body), { result: 'error', code: 'STOPPING', reason: 'the receiver is stopping; push again' });
+      assert.strictEqual(received.out1.length + received.out2.length + received.out3.length, 0);
+      assert.deepStrictEqual(warnings, []);
+      assert.strictEqual(await storedMemory(ev), undefined, 'not remembered as seen: its retry must get through');
+    });
   });
 });
 

@@ -97,7 +97,9 @@ export = function register(RED: NodeAPI): void {
     const sentStatus = (count: number): ActionResult => ({ sent: true, status: RED._('wellcloud-cdr.status.records', { count }) });
 
     const byPage = async (ctx: ActionContext, pages: Pages, settings: RangeSettings): Promise<ActionResult> => {
-      const seq = new SequenceSender(RED, ctx.msg, ctx.send, settings.pageSize);
+      // the Join node concatenates the arrays of a sequence only when parts.len > 1 (len 1 is the
+      // Split node's "one element per message"), so pages of pageSize 1 still announce 2
+      const seq = new SequenceSender(RED, ctx.msg, ctx.send, Math.max(2, settings.pageSize));
       let records = 0;
       for await (const page of pages) {
         if (page.expectedPages !== undefined) seq.knowCount(page.expectedPages);

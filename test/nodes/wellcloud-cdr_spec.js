@@ -158,6 +158,18 @@ describe('wellcloud-cdr node', function () {
       assert.ok(pages.every((p) => p.parts.count === pages.length && p.parts.len === 7 && Array.isArray(p.payload)));
     });
 
+    it('one message per page of pageSize 1: a Join still concatenates the pages into the records (not [[r], [r]])', async () => {
+      const join = { id: 'joiner', type: 'join', mode: 'auto', wires: [['joined']] };
+      const { cdr } = await load(sandbox(), { outputMode: 'page', pageSize: 1, wires: [['out', 'joiner']] }, [join, { id: 'joined', type: 'helper' }]);
+      const joined = nextMessage(helper.getNode('joined'));
+      const range = { beginTime: '2025-03-14 09:00:00', endTime: '2025-03-14 12:59:59' };
+      cdr.receive({ payload: range });
+      const msg = await joined;
+      const held = sandbox().calls.range(range.beginTime, range.endTime).map((c) => c.callId);
+      assert.ok(held.length > 1);
+      assert.deepStrictEqual(msg.payload.map((r) => r.callId), held);
+    });
+
     it('accepts every time form from msg.payload and sends China time', async () => {
       const { cdr, out } = await load(sandbox(), { outputMode: 'all' });
       const china = sandbox().calls.get(SAMPLE_CALL_ID).beginTime; // yyyy-MM-dd HH:mm:ss

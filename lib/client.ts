@@ -110,12 +110,15 @@ export class WellcloudClient implements WellcloudApi {
   private readonly core: HttpCore;
   private readonly tokens: TokenManager;
   private readonly configError: WellcloudError | undefined;
+  /** The checked base URL (without trailing slash), against which a relative redirect is resolved. */
+  private readonly baseUrl: string;
 
   /** Never throws: a bad baseUrl makes every call reject with INVALID_INPUT instead. */
   constructor(opts: ClientOptions) {
     this.lang = normaliseLang(opts.lang);
     const baseUrl = validBaseUrl(opts.baseUrl);
     this.configError = baseUrl ? undefined : invalidInput(this.lang, 'baseUrl', 'input.baseUrl');
+    this.baseUrl = baseUrl ?? 'http://invalid.invalid';
     const redactor = new Redactor();
     const timeout = typeof opts.timeout === 'number' && opts.timeout > 0 ? opts.timeout : DEFAULT_TIMEOUT_MS;
     this.core = new HttpCore({
@@ -338,8 +341,9 @@ export class WellcloudClient implements WellcloudApi {
 
   private async audio(path: () => string, q: AudioQuery, opts: RequestOptions): Promise<AudioStream | AudioRedirect> {
     const isDownload = q.isDownload ?? 1;
+    const urlPath = path();
     const req: CoreRequest = {
-      ...this.base('GET', path(), 'audio', opts),
+      ...this.base('GET', urlPath, 'audio', opts),
       query: { isDownload, isWav: q.isWav ?? 0 },
       headers: { Accept: '*/*' },
       stream: true,
@@ -349,7 +353,7 @@ export class WellcloudClient implements WellcloudApi {
       this.core.discard(res);
       const location = res.headers.location;
       if (!location) throw this.core.badResponse(res.status, 'response.missing', { field: 'Location' });
-      return { kind: 'redirect', status: res.status, location };
+      return { kind: 'redirect', status: res.status, location: this.absoluteLocation(location, urlPath) };
     }
     if (!res.stream) throw this.core.badResponse(res.status, 'response.notAudio', { contentType: res.headers['content-type'] ?? '?' });
     const out: AudioStream = {
@@ -361,6 +365,19 @@ export class WellcloudClient implements WellcloudApi {
     const length = Number(res.headers['content-length']);
     if (res.headers['content-length'] !== undefined && Number.isFinite(length)) out.contentLength = length;
     return out;
+  }
+
+  /**
+   * A relative Location (RFC 9110 10.2.2; Tomcat's default) resolved against the request URL; an
+   * absolute one is given exactly as sent (a signed URL is not re-encoded).
+   */
+  private absoluteLocation(location: string, urlPath: string): string {
+    if (/^[a-z][a-z0-9+.-]*:/i.test(location)) return location;
+    try {
+      return new URL(location, this.baseUrl + urlPath).toString();
+    } catch {
+      return location;
+    }
   }
 
   /**

@@ -161,4 +161,40 @@ describe('lib/recording', function () {
       assert.ok(sandbox().requests.every((r) => !r.path.startsWith('/files/')));
     });
   });
+
+  describe('a redirect with a relative Location (RFC 9110 allows it; Tomcat sends it by default)', function () {
+    const http = require('http');
+    let server;
+    let base;
+    before(async function () {
+      server = http.createServer((req, res) => {
+        if (req.url.startsWith('/wc/accesstoken/apply')) {
+          res.writeHead(200, { 'Content-Type': 'application/json' });
+          res.end(JSON.stringify({ token: 'tok' }));
+        } else if (req.url.startsWith('/wc/api/cdr/2.0/recordings/open/call/c1/stream')) {
+          res.writeHead(302, { Location: '/files/c1.mp3?sig=1', 'Content-Length': '0' });
+          res.end();
+        } else if (req.url.startsWith('/wc/api/cdr/2.0/recordings/open/recording/r1/stream')) {
+          res.writeHead(302, { Location: '../../files/r1.wav', 'Content-Length': '0' });
+          res.end();
+        } else {
+          res.writeHead(404);
+          res.end();
+        }
+      });
+      await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+      base = `http://127.0.0.1:${server.address().port}`;
+    });
+    after(() => new Promise((resolve) => server.close(resolve)));
+
+    it('gives the absolute URL, resolved against the request', async function () {
+      const client = new WellcloudClient({ baseUrl: `${base}/wc`, appId: 'a', appSecret: 's', apiKey: 'k' });
+      try {
+        assert.strictEqual(await rec.audioUrl(client, { callId: 'c1' }, 'mp3'), `${base}/files/c1.mp3?sig=1`);
+        assert.strictEqual(await rec.audioUrl(client, { recordingId: 'r1' }, 'wav'), `${base}/wc/api/cdr/2.0/recordings/open/files/r1.wav`);
+      } finally {
+        client.close();
+      }
+    });
+  });
 });

@@ -345,7 +345,9 @@ export class WellcloudClient implements WellcloudApi {
     const req: CoreRequest = {
       ...this.base('GET', urlPath, 'audio', opts),
       query: { isDownload, isWav: q.isWav ?? 0 },
-      headers: { Accept: '*/*' },
+      // identity: audio hardly compresses, and a compressed answer's Content-Length (which axios
+      // keeps after decompressing) would not match the bytes read, failing a whole download
+      headers: { Accept: '*/*', 'Accept-Encoding': 'identity' },
       stream: true,
     };
     const res = await this.send({ req, acceptRedirect: isDownload === 2 });

@@ -162,8 +162,10 @@ describe('lib/recording', function () {
     });
   });
 
-  describe('a redirect with a relative Location (RFC 9110 allows it; Tomcat sends it by default)', function () {
+  describe('a platform stand-in on loopback: relative redirects, compressed answers', function () {
     const http = require('http');
+    const zlib = require('zlib');
+    const GZ_AUDIO = Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(60000, 3)]);
     let server;
     let base;
     before(async function () {
@@ -174,6 +176,12 @@ describe('lib/recording', function () {
         } else if (req.url.startsWith('/wc/api/cdr/2.0/recordings/open/call/c1/stream')) {
           res.writeHead(302, { Location: '/files/c1.mp3?sig=1', 'Content-Length': '0' });
           res.end();
+        } else if (req.url.startsWith('/wc/api/cdr/2.0/recordings/open/call/gz/stream')) {
+          // like a server or proxy that compresses what the client accepts: Content-Length is the compressed size
+          const gzip = /\bgzip\b/.test(req.headers['accept-encoding'] || '');
+          const out = gzip ? zlib.gzipSync(GZ_AUDIO) : GZ_AUDIO;
+          res.writeHead(200, { 'Content-Type': 'audio/wav', 'Content-Length': String(out.length), ...(gzip ? { 'Content-Encoding': 'gzip' } : {}) });
+          res.end(out);
         } else if (req.url.startsWith('/wc/api/cdr/2.0/recordings/open/recording/r1/stream')) {
           res.writeHead(302, { Location: '../../files/r1.wav', 'Content-Length': '0' });
           res.end();
@@ -187,7 +195,22 @@ describe('lib/recording', function () {
     });
     after(() => new Promise((resolve) => server.close(resolve)));
 
-    it('gives the absolute URL, resolved against the request', async function () {
+    it('downloads audio whole (Buffer and file) from a server that compresses what the client accepts', async function () {
+      const client = new WellcloudClient({ baseUrl: `${base}/wc`, appId: 'a', appSecret: 's', apiKey: 'k' });
+      try {
+        const got = await rec.downloadToBuffer(client, { callId: 'gz' }, 'wav');
+        assert.ok(got.buffer.equals(GZ_AUDIO));
+        const dir = tmpDir();
+        const saved = await rec.downloadToFile(client, { callId: 'gz' }, 'wav', path.join(dir, 'gz.wav'));
+        assert.strictEqual(saved.bytes, GZ_AUDIO.length);
+        assert.ok(fs.readFileSync(path.join(dir, 'gz.wav')).equals(GZ_AUDIO));
+        assert.deepStrictEqual(files(dir), ['gz.wav']);
+      } finally {
+        client.close();
+      }
+    });
+
+    it('gives the absolute URL of a relative redirect, resolved against the request', async function () {
       const client = new WellcloudClient({ baseUrl: `${base}/wc`, appId: 'a', appSecret: 's', apiKey: 'k' });
       try {
         assert.strictEqual(await rec.audioUrl(client, { callId: 'c1' }, 'mp3'), `${base}/files/c1.mp3?sig=1`);

@@ -254,6 +254,16 @@ describe('lib/cdr', function () {
       const all = await cdr.collectRecords(cdr.fetchPagedRange(p.fetchPage, range('2025-02-01 00:00:00', '2025-02-03 00:00:00')), 1000);
       assert.strictEqual(all.length, records.length);
     });
+    it('maxRecords exactly reached is fine, one more fails: counted after de-duplication of split points', async function () {
+      // a 14001 split at the two-day mark: the shared second 2025-02-02 00:00:00 is in both pieces
+      const q = range('2025-02-01 00:00:00', '2025-02-03 00:00:00');
+      const expected = records.filter((r) => r.ms >= q.begin && r.ms <= q.end).length;
+      const run = (max, opts) => cdr.collectRecords(cdr.fetchPagedRange(fakePlatform(records, opts).fetchPage, q, { pageSize: 10, concurrency: 3 }), max);
+      for (const opts of [{}, { maxSpanMs: DAY }]) {
+        assert.strictEqual((await run(expected, opts)).length, expected);
+        await assert.rejects(run(expected - 1, opts), (e) => e.code === 'MAX_RECORDS');
+      }
+    });
     it('fails with MAX_RECORDS from page 1 when the total is too large, without fetching the rest', async function () {
       const p = fakePlatform(records);
       await assert.rejects(

@@ -14,7 +14,7 @@ addMessages('en-US', {
   'roster.row.comma': 'row {row}: {field} must not contain ",".',
   'roster.row.newline': 'row {row}: {field} must not contain a line break.',
   'roster.row.number': 'row {row}: number must be {min} to {max} digits with an optional leading +.',
-  'roster.row.fieldCount': `row {row}: has {count} field(s); a row is ${FORMAT} (3 to 5 fields) and no field may contain ",".`,
+  'roster.row.fieldCount': `row {row}: fields found: {count}; a row is ${FORMAT} (3 to 5 fields) and no field may contain ",".`,
   'roster.row.dataObject': 'row {row}: data must be an object whose values are strings.',
   'roster.row.dataKey': 'row {row}: a data key must not be empty.',
   'roster.row.dataChar': 'row {row}: {field} must not contain ":", "|" or ",".',
@@ -23,7 +23,7 @@ addMessages('en-US', {
   'roster.row.utf8': 'row {row}: the text is not valid UTF-8. Save the file as UTF-8 (in Excel: "CSV UTF-8").',
   'roster.row.cr': 'row {row}: the line ends with a lone carriage return; lines must end with LF or CRLF.',
   'roster.row.tooLong': 'row {row}: the row is longer than the upload limit of {max} bytes.',
-  'roster.duplicates': '{count} row(s) repeat an earlier row (rows {rows}{more}). The platform does not de-duplicate: they will be dialled again.',
+  'roster.duplicates': 'Rows that repeat an earlier row: {count} (rows {rows}{more}). The platform does not de-duplicate: they will be dialled again.',
   'roster.batchFailed': 'Upload of batch {index} of {count} failed: {reason} Already uploaded: {uploaded}.',
   'roster.noneUploaded': 'none',
 });

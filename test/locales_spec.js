@@ -308,6 +308,12 @@ describe('locales: lib/i18n client catalogue', function () {
     noProblems(problems, 'advice missing');
   });
 
+  it('writes counted en-US messages without "(s)" (the client catalogue has no plural forms)', function () {
+    require('../dist/lib/index'); // every module that adds messages (roster, cdr, events, ...)
+    const problems = i18n.catalogueKeys('en-US').filter((k) => /\w(?<!http)\(e?s\)/.test(i18n.t('en-US', k)));
+    noProblems(problems.map((k) => `${k}: ${i18n.t('en-US', k)}`), '"(s)" in client messages');
+  });
+
   it('has the same keys in en-US and zh-CN (needs an exported key list)', function () {
     const list = i18n.catalogueKeys || i18n.messageKeys;
     if (typeof list !== 'function') {

@@ -128,7 +128,7 @@ describe('lib/roster: rows as objects', function () {
   it('counts duplicate rows and names the first ones', function () {
     const r = prepareRoster([ok, { ...ok, rosterId: 'other' }, ok, { ...ok }, { ...ok, rosterId: 'other' }]);
     assert.deepStrictEqual(r.duplicates, { count: 3, rows: [3, 4, 5] });
-    assert.match(duplicatesWarning('en-US', r.duplicates), /^3 row\(s\) repeat an earlier row \(rows 3, 4, 5\)/);
+    assert.match(duplicatesWarning('en-US', r.duplicates), /^Rows that repeat an earlier row: 3 \(rows 3, 4, 5\)/);
     assert.strictEqual(duplicatesWarning('en-US', prepareRoster([ok]).duplicates), undefined);
   });
 });
@@ -163,12 +163,12 @@ describe('lib/roster: text and Buffers', function () {
     const r = prepareRoster(text);
     assert.strictEqual(r.rows, 2);
     assert.strictEqual((await partText(r)).join(''), '1,S,13900000001\n2,S,13900000002\n');
-    expectRowError(() => prepareRoster('\n1,S,13900000001\n\nbad\n'), 4, 'row', 'has 1 field(s)');
+    expectRowError(() => prepareRoster('\n1,S,13900000001\n\nbad\n'), 4, 'row', 'fields found: 1;');
   });
 
   const cases = [
-    ['too many fields', '1,S,139000,c,k:v,extra', 'row', 'has 6 field(s)'],
-    ['too few fields', '1,S', 'row', 'has 2 field(s)'],
+    ['too many fields', '1,S,139000,c,k:v,extra', 'row', 'fields found: 6;'],
+    ['too few fields', '1,S', 'row', 'fields found: 2;'],
     ['an empty rosterId', ',S,13900000000', 'rosterId', 'is required'],
     ['an empty prdType', '1, ,13900000000', 'prdType', 'is required'],
     ['an empty number', '1,S,,c', 'number', 'is required'],

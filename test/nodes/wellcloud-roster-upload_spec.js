@@ -285,7 +285,7 @@ describe('wellcloud-roster-upload', function () {
     node.receive({ payload: '1,S,13900000001\n2,S,13900000002\n1,S,13900000001\n' });
     assert.strictEqual((await got).payload.rows, 3);
     assert.strictEqual(warnings.length, 1);
-    assert.match(String(warnings[0]), /^1 row\(s\) repeat an earlier row \(rows 3\)/);
+    assert.match(String(warnings[0]), /^Rows that repeat an earlier row: 1 \(rows 3\)/);
     assert.strictEqual(newUploads(before)[0].rows.length, 3);
   });
 

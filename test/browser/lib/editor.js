@@ -383,10 +383,24 @@ async function screenshot(page, dir, name) {
   return file;
 }
 
-/** Clicks Deploy and waits until the editor reports the flows as deployed. */
+/**
+ * Clicks Deploy and waits until the editor reports the flows as deployed. Fails at once, with its
+ * text, when the editor asks for a confirmation instead (unknown or improperly configured nodes).
+ */
 async function deploy(page) {
   await page.locator('#red-ui-header-button-deploy').click();
-  await page.waitForFunction(() => !RED.nodes.dirty(), null, { timeout: 15000 });
+  const h = await page.waitForFunction(
+    () => {
+      // dirty is cleared on the answer; the shade over the editor goes up to 300 ms later
+      if (!RED.nodes.dirty() && !$('#red-ui-header-shade').is(':visible')) return { ok: true };
+      const confirm = $('#red-ui-deploy-dialog-confirm-deploy-deploy:visible').closest('.red-ui-notification');
+      return confirm.length ? { ok: false, text: confirm.text().replace(/\s+/g, ' ').trim() } : null;
+    },
+    null,
+    { timeout: 15000 },
+  );
+  const r = await h.jsonValue();
+  if (!r.ok) throw new Error(`Deploy asked for a confirmation instead of deploying: ${r.text}`);
 }
 
 module.exports = {

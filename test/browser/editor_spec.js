@@ -9,6 +9,9 @@
  * a missing/bad required value in red, and saves with Done; the config node's Test connection
  * succeeds with the demo credentials and fails clearly with wrong ones; the help sidebar shows the
  * node's help; the flow deploys and GET /flows holds it (without secrets); no console errors.
+ * Every file of examples/ is listed under menu → Import → Examples → node-red-contrib-wellcloud and
+ * imports from there (known types, drawn on its tab, `server` resolved, no error notification); all
+ * of them deploy at once with the Deploy button without a node error; the flows are then restored.
  * In zh-CN, every text a user reads in our dialogs, palette, help headings, labels and port labels
  * must be Chinese (or technical tokens). Screenshots: test-artifacts/screenshots/<lang>/.
  *
@@ -29,6 +32,13 @@ const CONFIG = 'wellcloud-config';
 const LANGS = (process.env.WELLCLOUD_BROWSER_LANGS || 'en-US,zh-CN').split(',').map((s) => s.trim()).filter(Boolean);
 const SHOTS = path.join(root, 'test-artifacts', 'screenshots');
 const dist = (p) => require(path.join(root, 'dist', p));
+/** The example flows Node-RED lists under Import → Examples → <package name>: one per .json file. */
+const EXAMPLES = fs
+  .readdirSync(path.join(root, 'examples'))
+  .filter((f) => f.endsWith('.json'))
+  .sort()
+  .map((file) => ({ name: file.slice(0, -'.json'.length), nodes: JSON.parse(fs.readFileSync(path.join(root, 'examples', file), 'utf8')) }));
+const V2 = { 'Node-RED-API-Version': 'v2' };
 
 /** Fails listing every problem, one per line. */
 function noProblems(problems, title) {
@@ -352,6 +362,168 @@ describe('editor in a real browser', function () {
           noProblems(unique, `English left in the zh-CN editor (${unique.length})`);
         });
       }
+
+      it('lists every example under menu → Import → Examples → our package (screenshot)', async function () {
+        const listed = await ed.openImportExamples(page, pkg.name);
+        await ed.screenshot(page, shots, '95-import-examples');
+        await page.locator('#red-ui-clipboard-dialog-cancel').click();
+        await page.waitForFunction(() => !$('#red-ui-clipboard-dialog').is(':visible'), null, { timeout: 10000 });
+        const want = EXAMPLES.map((e) => e.name);
+        noProblems(
+          [...want.filter((n) => !listed.includes(n)).map((n) => `examples/${n}.json is not listed`), ...listed.filter((n) => !want.includes(n)).map((n) => `"${n}" is listed but is no file of examples/`)],
+          'Import → Examples',
+        );
+        assert.strictEqual(listed.length, new Set(listed).size, `an example is listed twice: ${listed.join(', ')}`);
+        pageProblems('Import → Examples');
+      });
+
+      /**
+       * After the examples were deployed: the runtime started them (its runtime-deploy notice for this
+       * revision), the editor said so, no wellcloud node shows a red status, the debug sidebar shows no
+       * error or warning, and GET /flows holds every imported node, their config references resolve
+       * there, no two http in nodes share a method and path, and no credentials are given out.
+       */
+      async function checkDeployedExamples(importedIds, { notes, notesOf, debugMark, problems }) {
+        const rev = await page.evaluate(() => RED.nodes.version());
+        // the runtime announces the deploy once every node has started (statuses sent before it)
+        await page.waitForFunction((r) => window.__wellcloudDeploys.includes(r), rev, { timeout: 15000 });
+        const deployNotes = await notes.take();
+        notesOf(deployNotes, 'deploying the examples');
+        if (!deployNotes.some((n) => n.type === 'success')) problems.push(`deploying the examples: no success notification (saw: ${deployNotes.map((n) => `${n.type}: ${n.text}`).join(' | ') || 'none'})`);
+        const runtime = await page.evaluate(
+          ({ ids, mark }) => ({
+            red: ids
+              .map((id) => RED.nodes.node(id))
+              .filter((n) => n && /^wellcloud-/.test(n.type) && n.status && n.status.fill === 'red')
+              .map((n) => `${n.type} ${n.id}: red status "${n.status.text}"`),
+            debug: $('.red-ui-debug-msg-level-20, .red-ui-debug-msg-level-30').slice(mark).map((i, e) => $(e).text().replace(/\s+/g, ' ').trim()).get(),
+          }),
+          { ids: importedIds, mark: debugMark },
+        );
+        problems.push(...runtime.red.map((t) => `after deploy: ${t}`), ...runtime.debug.map((t) => `debug sidebar: ${t}`));
+        await ed.screenshot(page, shots, '96-examples-deployed');
+
+        const r = await red.request('GET', '/flows', undefined, V2);
+        assert.strictEqual(r.status, 200, `GET /flows: HTTP ${r.status}`);
+        const flows = r.json().flows;
+        const byId = new Map(flows.map((n) => [n.id, n]));
+        for (const id of importedIds) if (!byId.has(id)) problems.push(`GET /flows: imported node ${id} was not deployed`);
+        for (const n of flows) {
+          if (!importedIds.includes(n.id) || !/^wellcloud-/.test(n.type) || n.server === undefined) continue;
+          if (!byId.has(n.server) || byId.get(n.server).type !== CONFIG) problems.push(`GET /flows: ${n.type} ${n.id} has server ${n.server}, which is no deployed ${CONFIG}`);
+        }
+        // two example flows listening on the same method and path would take each other's requests
+        const endpoints = new Map();
+        for (const n of flows.filter((f) => f.type === 'http in' && !f.d)) {
+          const key = `${String(n.method).toUpperCase()} ${n.url}`;
+          if (endpoints.has(key)) problems.push(`GET /flows: ${key} is served by two http in nodes (${endpoints.get(key)} and ${n.id})`);
+          else endpoints.set(key, n.id);
+        }
+        if (r.text.includes('"credentials"') || r.text.includes('demo-app-secret')) problems.push('GET /flows contains credentials');
+      }
+
+      it('imports each example from Import → Examples, deploys them all with Deploy, then restores the flows', async function () {
+        const problems = [];
+        const before = (await red.request('GET', '/flows', undefined, V2)).json();
+        const logMark = red.errors().length;
+        const notes = await ed.watchNotifications(page);
+        await notes.take();
+        const debugMark = await page.evaluate(() => {
+          window.__wellcloudDeploys = [];
+          RED.comms.subscribe('notification/runtime-deploy', (topic, msg) => window.__wellcloudDeploys.push(msg && msg.revision));
+          return $('.red-ui-debug-msg-level-20, .red-ui-debug-msg-level-30').length;
+        });
+        const notesOf = (list, at) => {
+          for (const n of list) if (!['plain', 'success'].includes(n.type)) problems.push(`${at}: ${n.type} notification: ${n.text}`);
+        };
+        const imported = [];
+        try {
+          for (const ex of EXAMPLES) {
+            const at = `"${ex.name}"`;
+            const ids = ex.nodes.map((n) => n.id);
+            const tabs = ex.nodes.filter((n) => n.type === 'tab').map((n) => n.id);
+            const state = await page.evaluate((all) => ({ active: RED.workspaces.active(), existing: all.filter((id) => RED.nodes.node(id) || RED.nodes.workspace(id)) }), ids);
+            if (state.existing.length) problems.push(`${at}: ids already in the editor before its import (an earlier example uses them): ${state.existing.join(', ')}`);
+            const listed = await ed.openImportExamples(page, pkg.name);
+            assert.ok(listed.includes(ex.name), `${at} is not listed under Import → Examples → ${pkg.name}`);
+            const { disabledBefore } = await ed.importSelectedExample(page, ex.name);
+            if (!disabledBefore) problems.push(`${at}: Import was enabled before an example was selected`);
+            // every node of the file is in the editor, or a notification tells why not
+            const arrived = await page
+              .waitForFunction(
+                (all) => all.every((id) => RED.nodes.node(id) || RED.nodes.workspace(id)) || window.__wellcloudNotes.some((n) => !['plain', 'success'].includes(n.type)),
+                ids,
+                { timeout: 10000 },
+              )
+              .then(() => page.evaluate((all) => all.every((id) => RED.nodes.node(id) || RED.nodes.workspace(id)), ids))
+              .catch(() => false);
+            notesOf(await notes.take(), `importing ${at}`);
+            if (!arrived) {
+              const missing = await page.evaluate((all) => all.filter((id) => !RED.nodes.node(id) && !RED.nodes.workspace(id)), ids);
+              problems.push(`${at}: not imported: ${missing.length} of ${ids.length} nodes missing from the editor`);
+              problems.push(...watch.take().map((p) => `importing ${at}: ${p}`));
+              continue;
+            }
+            imported.push(ex);
+            // its tab: a new one as in the file (Node-RED keeps the open tab active), else the open one
+            const tab = tabs[0] || state.active;
+            if (tabs.length) await ed.showWorkspaceTab(page, tab);
+            const onCanvas = ex.nodes.filter((n) => n.z !== undefined).map((n) => n.id);
+            await page
+              .waitForFunction(({ tab, onCanvas }) => RED.workspaces.active() === tab && onCanvas.every((id) => document.getElementById(id)), { tab, onCanvas }, { timeout: 10000 })
+              .catch(() => {});
+            if (await page.evaluate(() => RED.editor.getEditStack().length > 0)) {
+              problems.push(`${at}: an edit tray opened on switching to its tab`);
+              await page.locator('#node-dialog-cancel').click();
+            }
+            const facts = await page.evaluate(ed.inImportedNodes, ex.nodes.map(({ id, type, z }) => ({ id, type, z })));
+            for (const f of facts) {
+              const what = `${at}: ${f.type} ${f.id}`;
+              if (!f.exists) continue; // counted above
+              if (f.unknown || f.editorType !== f.type) problems.push(`${what}: the editor has it as ${f.editorType} (unknown type)`);
+              if (f.drawnUnknown) problems.push(`${what}: drawn as an unknown node`);
+              const file = ex.nodes.find((n) => n.id === f.id);
+              if (file.z !== undefined) {
+                const wantZ = tabs.includes(file.z) ? file.z : state.active;
+                if (f.z !== wantZ) problems.push(`${what}: on tab ${f.z}, expected ${wantZ}`);
+                else if (f.drawn !== true) problems.push(`${what}: not drawn on its tab ${f.z} (open tab: ${f.active})`);
+              }
+              if (f.valid === false) problems.push(`${what}: invalid in the editor: ${JSON.stringify(f.validationErrors)}`);
+              if (f.server) {
+                if (!f.server.id) problems.push(`${what}: no server`);
+                else if (f.server.type !== CONFIG) problems.push(`${what}: server ${f.server.id} resolves to ${f.server.type || 'nothing'}, not a ${CONFIG}`);
+                else if (!f.server.usedBy) problems.push(`${what}: server ${f.server.id} does not list it among its users`);
+                else if (f.server.valid === false) problems.push(`${what}: its server ${f.server.id} is invalid`);
+              }
+            }
+            problems.push(...watch.take().map((p) => `importing ${at}: ${p}`));
+          }
+          assert.ok(imported.length > 0, `no example was imported:\n  ${problems.join('\n  ')}`);
+
+          // one deploy of everything, through the Deploy button
+          const importedIds = imported.flatMap((ex) => ex.nodes.map((n) => n.id));
+          let deployed = true;
+          try {
+            await ed.deploy(page);
+          } catch (e) {
+            deployed = false;
+            problems.push(`deploying the examples: ${e.message.split('\n')[0]}`);
+          }
+          if (deployed) await checkDeployedExamples(importedIds, { notes, notesOf, debugMark, problems });
+          problems.push(...red.errors().slice(logMark).map((l) => `Node-RED log: ${l}`));
+          noProblems([...new Set(problems)], `importing and deploying the ${EXAMPLES.length} examples`);
+          pageProblems('deploying the examples');
+        } finally {
+          // restore what the earlier tests deployed, and a fresh editor for the tests after this one
+          await page.evaluate(() => RED.nodes.dirty(false)).catch(() => {}); // no "leave the page?" on reload after a failure
+          const back = await red.request('POST', '/flows', { flows: before.flows }, { ...V2, 'Node-RED-Deployment-Type': 'full' });
+          assert.ok(back.status === 200 || back.status === 204, `restoring the flows: HTTP ${back.status} ${back.text}`);
+          await ed.openEditor(page, red.url);
+          const left = await page.evaluate((all) => all.filter((id) => RED.nodes.node(id) || RED.nodes.workspace(id)), EXAMPLES.flatMap((ex) => ex.nodes.map((n) => n.id)));
+          assert.deepStrictEqual(left, [], 'example nodes left in the editor after restoring the flows');
+          pageProblems('restoring the flows');
+        }
+      });
 
       if (lang === LANGS[0]) {
         it('runs the live demo flow: click to call, then callEnd, CDR and recordings arrive (screenshot)', async function () {

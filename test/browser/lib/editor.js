@@ -337,6 +337,42 @@ function inHelp(type) {
   };
 }
 
+/**
+ * Imported nodes as the editor holds them, for `nodes` ([{id, type, z}] from an example file): the
+ * type it knows them by, their tab, whether they are drawn on the open tab and as what, validity,
+ * and for nodes with a wellcloud-config `server` what that reference resolves to.
+ */
+function inImportedNodes(nodes) {
+  const active = RED.workspaces.active();
+  return nodes.map(({ id, type }) => {
+    const n = RED.nodes.node(id) || RED.nodes.workspace(id);
+    if (!n) return { id, type, exists: false };
+    const def = n._def || {};
+    const el = document.getElementById(id);
+    const drawn = n.z === active ? Boolean(el && el.closest('#red-ui-workspace-chart')) : null;
+    const out = {
+      id,
+      type,
+      exists: true,
+      editorType: n.type,
+      unknown: n.type === 'unknown' || def.category === 'unknown',
+      z: n.z,
+      active,
+      drawn,
+      drawnUnknown: Boolean(el && el.querySelector('.red-ui-flow-node-unknown')),
+      valid: n.type === 'tab' ? true : n.valid,
+      validationErrors: n.validationErrors || [],
+      label: n.type === 'tab' ? n.label : null,
+      server: null,
+    };
+    if (def.defaults && def.defaults.server && def.defaults.server.type === 'wellcloud-config') {
+      const cfg = n.server ? RED.nodes.node(n.server) : null;
+      out.server = { id: n.server || null, type: cfg ? cfg.type : null, usedBy: Boolean(cfg && (cfg.users || []).includes(n)), valid: cfg ? cfg.valid : null };
+    }
+    return out;
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // actions in the page
 
@@ -403,6 +439,136 @@ async function deploy(page) {
   if (!r.ok) throw new Error(`Deploy asked for a confirmation instead of deploying: ${r.text}`);
 }
 
+/**
+ * Records every notification the editor shows from now on (until the page is reloaded), also those
+ * that close by themselves or are updated in place: take() resolves [{type, text}] since the last call
+ * (type: error, warning, info, success, or plain for a notification without one).
+ */
+async function watchNotifications(page) {
+  await page.evaluate(() => {
+    if (window.__wellcloudNotes) return;
+    const notes = (window.__wellcloudNotes = []);
+    const last = new WeakMap();
+    const box = document.getElementById('red-ui-notifications');
+    const scan = () => {
+      box.querySelectorAll('.red-ui-notification').forEach((n) => {
+        const type = (/red-ui-notification-(?!shake)(\w+)/.exec(n.className) || [])[1] || 'plain';
+        const text = n.textContent.replace(/\s+/g, ' ').trim();
+        if (last.get(n) === `${type}|${text}`) return;
+        last.set(n, `${type}|${text}`);
+        notes.push({ type, text });
+      });
+    };
+    new MutationObserver(scan).observe(box, { childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ['class'] });
+    scan();
+  });
+  return { take: () => page.evaluate(() => window.__wellcloudNotes.splice(0)) };
+}
+
+/** Tags the Import dialog's examples folder of `module` (data-wellcloud-test); true, or null while not listed. */
+function inTagExamplesFolder(module) {
+  const folder = $('#red-ui-clipboard-dialog-import-tab-examples .red-ui-treeList-label')
+    .filter((i, e) => $(e).children('.red-ui-treeList-label-text').text() === module && $(e).find('.fa-folder, .fa-folder-open').length > 0)
+    .first();
+  if (!folder.length) return null;
+  folder.attr('data-wellcloud-test', 'examples-folder');
+  return true;
+}
+
+/** Labels of the entries listed under the tagged examples folder, or null while there are none. */
+function inExampleEntries() {
+  const labels = $('#red-ui-clipboard-dialog-import-tab-examples [data-wellcloud-test="examples-folder"]')
+    .closest('li')
+    .find('.red-ui-treeList-label')
+    .not('[data-wellcloud-test]')
+    .map((i, e) => $(e).children('.red-ui-treeList-label-text').text())
+    .get();
+  return labels.length ? labels : null;
+}
+
+/**
+ * What a user does: the main menu → Import, the Examples tab, a click on `module`'s folder. Resolves
+ * the labels of the folder's entries once they are listed; leaves the dialog open.
+ */
+async function openImportExamples(page, module) {
+  await page.locator('#red-ui-header-button-sidemenu').click();
+  await page.locator('#menu-item-import').click();
+  await page.waitForFunction(() => $('#red-ui-clipboard-dialog').is(':visible') && $('#red-ui-clipboard-dialog-import-tab-examples').length > 0, null, { timeout: 10000 });
+  // RED.tabs takes a click within 400 ms of the last click on any of its tab bars (the workspace
+  // tabs too) for the second half of a double click, and then does not switch; a second click does
+  const examplesTab = page.locator('#red-ui-clipboard-dialog-import-tabs a[href="#red-ui-clipboard-dialog-import-tab-examples"]');
+  const examplesShown = (timeout) =>
+    page
+      .waitForFunction(() => $('#red-ui-clipboard-dialog-import-tab-examples').is(':visible'), null, { timeout })
+      .then(() => true)
+      .catch(() => false);
+  await examplesTab.click();
+  // the tab bar switches in its click handler: if the content is not shown right after, it was taken
+  if (!(await examplesShown(250))) {
+    await examplesTab.click();
+    if (!(await examplesShown(5000))) throw new Error('Import dialog: the Examples tab does not open');
+  }
+  await page.waitForFunction(inTagExamplesFolder, module, { timeout: 10000 }).catch(async () => {
+    const shown = await page.evaluate(() => $('#red-ui-clipboard-dialog-import-tab-examples .red-ui-treeList-label-text').map((i, e) => $(e).text()).get());
+    throw new Error(`Import → Examples has no folder "${module}" (shows: ${shown.join(', ') || 'nothing'})`);
+  });
+  if (!(await page.evaluate(inExampleEntries))) await page.locator('[data-wellcloud-test="examples-folder"]').click();
+  const entries = await (await page.waitForFunction(inExampleEntries, null, { timeout: 10000 })).jsonValue();
+  // the folder opens with a slide: let it finish (screenshots, and clicks on its entries)
+  await page.waitForFunction(() => !$('#red-ui-clipboard-dialog :animated').length, null, { timeout: 5000 });
+  return entries;
+}
+
+/**
+ * Closes the notifications that close on a click (as a user does when one covers what they want to
+ * click, e.g. the workspace tabs) and waits until they are gone; fixed ones stay.
+ */
+async function dismissNotifications(page) {
+  const open = page.locator('#red-ui-notifications .red-ui-notification');
+  for (let i = (await open.count()) - 1; i >= 0; i--) {
+    const n = open.nth(i);
+    const fixed = await n.evaluate((e) => Boolean(e.fixed)).catch(() => true);
+    if (!fixed) await n.click({ timeout: 2000 }).catch(() => {}); // it may close by itself meanwhile
+  }
+  await page.waitForFunction(() => $('#red-ui-notifications .red-ui-notification').filter((i, e) => !e.fixed && $(e).is(':visible')).length === 0, null, { timeout: 5000 });
+}
+
+/**
+ * Switches to the workspace tab `id` with a click on it, as a user does; first closes the
+ * notifications when one covers the tab (the "Imported: …" one sits over the middle of the tab bar).
+ */
+async function showWorkspaceTab(page, id) {
+  const label = page.locator(`#red-ui-workspace-tabs [id="red-ui-tab-${id}"] .red-ui-tab-label`);
+  await label.scrollIntoViewIfNeeded();
+  const covered = await label.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    const top = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+    return Boolean(top && top.closest('.red-ui-notification'));
+  });
+  if (covered) await dismissNotifications(page);
+  await label.click();
+  await page.waitForFunction((t) => RED.workspaces.active() === t, id, { timeout: 5000 });
+}
+
+/**
+ * In the Import dialog opened by openImportExamples: clicks the entry `name`, presses Import once it
+ * is enabled, and waits for the dialog to close. Resolves whether Import was disabled before.
+ */
+async function importSelectedExample(page, name) {
+  const button = page.locator('#red-ui-clipboard-dialog-ok');
+  const disabledBefore = await button.isDisabled();
+  const entry = page
+    .locator('[data-wellcloud-test="examples-folder"]')
+    .locator('xpath=ancestor::li[1]')
+    .locator('.red-ui-treeList-label')
+    .filter({ has: page.getByText(name, { exact: true }) });
+  await entry.click();
+  await page.waitForFunction(() => !$('#red-ui-clipboard-dialog-ok').button('option', 'disabled'), null, { timeout: 5000 });
+  await button.click();
+  await page.waitForFunction(() => !$('#red-ui-clipboard-dialog').is(':visible'), null, { timeout: 10000 });
+  return { disabledBefore };
+}
+
 module.exports = {
   launchBrowser,
   watchPage,
@@ -414,10 +580,16 @@ module.exports = {
   inValidationProbe,
   inDialogTexts,
   inHelp,
+  inImportedNodes,
   dragFromPalette,
   openNodeDialog,
   settle,
   screenshot,
   deploy,
+  watchNotifications,
+  openImportExamples,
+  importSelectedExample,
+  dismissNotifications,
+  showWorkspaceTab,
   HARMLESS,
 };

@@ -2,7 +2,8 @@
 /*
  * Every example flow imports cleanly: valid JSON, unique ids, every flow node on a tab of the file
  * with a numeric position, wires, scopes and config references that resolve, debug nodes that show a
- * message property (not a number), and a comment node in English and Chinese. What each example does
+ * message property (not a number), and a comment node in English and Chinese; across the files, no id
+ * and no http in method and path twice (they are imported side by side). What each example does
  * against the sandbox is tested beside its node (test/nodes/*_spec.js).
  */
 const assert = require('assert');
@@ -16,6 +17,25 @@ const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json'));
 describe('examples: every flow imports cleanly', function () {
   it('finds the example flows', function () {
     assert.ok(files.length >= 8, `only ${files.length} example(s)`);
+  });
+
+  it('can be imported side by side: no id and no http in method and path in two files', function () {
+    // Import → Examples keeps the ids of a file: an id already in the editor stops the import with a
+    // conflict dialog, and two http in nodes on one method and path take each other's requests
+    const problems = [];
+    const ids = new Map();
+    const endpoints = new Map();
+    for (const file of files) {
+      for (const n of JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'))) {
+        if (ids.has(n.id) && ids.get(n.id) !== file) problems.push(`id ${n.id} is in "${ids.get(n.id)}" and "${file}"`);
+        ids.set(n.id, file);
+        if (n.type !== 'http in') continue;
+        const key = `${String(n.method).toUpperCase()} ${n.url}`;
+        if (endpoints.has(key)) problems.push(`${key} is served in "${endpoints.get(key)}" and "${file}"`);
+        endpoints.set(key, file);
+      }
+    }
+    if (problems.length) assert.fail(problems.join('\n'));
   });
 
   for (const file of files) {

@@ -475,15 +475,16 @@ function inTagExamplesFolder(module) {
   return true;
 }
 
-/** Labels of the entries listed under the tagged examples folder, or null while there are none. */
+/**
+ * Labels of the entries listed under the tagged examples folder, or null while there are none or the
+ * tree still shows its loading spinner (at least 400 ms, the entries built but hidden under it).
+ */
 function inExampleEntries() {
-  const labels = $('#red-ui-clipboard-dialog-import-tab-examples [data-wellcloud-test="examples-folder"]')
-    .closest('li')
-    .find('.red-ui-treeList-label')
-    .not('[data-wellcloud-test]')
-    .map((i, e) => $(e).children('.red-ui-treeList-label-text').text())
-    .get();
-  return labels.length ? labels : null;
+  const tab = $('#red-ui-clipboard-dialog-import-tab-examples');
+  if (tab.find('.red-ui-treeList-spinner').length) return null;
+  const entries = tab.find('[data-wellcloud-test="examples-folder"]').closest('li').find('.red-ui-treeList-label').not('[data-wellcloud-test]');
+  if (!entries.length || entries.filter(':visible').length === 0) return null;
+  return entries.map((i, e) => $(e).children('.red-ui-treeList-label-text').text()).get();
 }
 
 /**

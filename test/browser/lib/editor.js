@@ -402,9 +402,27 @@ async function dragFromPalette(page, type, x, y) {
 }
 
 async function openNodeDialog(page, id) {
-  await page.locator(`[id="${id}"] .red-ui-flow-node`).first().dblclick();
-  await page.waitForFunction(() => RED.editor.getEditStack().length > 0 && $('#dialog-form').is(':visible'), null, { timeout: 10000 });
-  await settle(page);
+  const editing = () => page.evaluate(() => RED.editor.getEditStack().length > 0);
+  const formShown = (timeout) => page.waitForFunction(() => RED.editor.getEditStack().length > 0 && $('#dialog-form').is(':visible'), null, { timeout });
+  let failure;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await page.locator(`[id="${id}"] .red-ui-flow-node`).first().dblclick();
+    try {
+      await formShown(4000);
+      await settle(page);
+      return;
+    } catch (e) {
+      failure = e;
+    }
+    // the editor opened but is slow to show the form: wait for it rather than click again
+    if (await editing()) {
+      await formShown(10000);
+      await settle(page);
+      return;
+    }
+    // the double click was taken as two single clicks (now and then under load): click again
+  }
+  throw failure;
 }
 
 /** Waits for tray animations and deferred oneditprepare work. */
@@ -436,7 +454,11 @@ async function deploy(page) {
     { timeout: 15000 },
   );
   const r = await h.jsonValue();
-  if (!r.ok) throw new Error(`Deploy asked for a confirmation instead of deploying: ${r.text}`);
+  if (!r.ok) {
+    // cancel it, or its modal shade would block every later test of the suite
+    await page.evaluate(() => $('#red-ui-deploy-dialog-confirm-deploy-deploy').closest('.red-ui-notification').find('button').first().trigger('click'));
+    throw new Error(`Deploy asked for a confirmation instead of deploying: ${r.text}`);
+  }
 }
 
 /**

@@ -24,6 +24,12 @@ function tmpDir() {
   return dir;
 }
 
+/** Waits (bounded) until a download into `dir` has begun its `.part` file. */
+async function downloadStarted(dir) {
+  for (let i = 0; i < 100 && listFiles(dir).length === 0; i++) await sleep(10);
+  assert.ok(listFiles(dir).some((f) => f.endsWith('.part')), 'the download had started');
+}
+
 /** Every file below `dir`, relative. */
 function listFiles(dir) {
   const out = [];
@@ -242,8 +248,7 @@ describe('wellcloud-recording node', function () {
         let errors = 0;
         caught.on('input', () => errors++);
         rec.receive({ payload: { recordingId: added.id } });
-        for (let i = 0; i < 100 && listFiles(dir).length === 0; i++) await sleep(10);
-        assert.ok(listFiles(dir).some((f) => f.endsWith('.part')), 'the download had started');
+        await downloadStarted(dir);
         await helper.unload();
         for (let i = 0; i < 100 && listFiles(dir).length > 0; i++) await sleep(10);
         assert.deepStrictEqual(listFiles(dir), []);
@@ -263,8 +268,7 @@ describe('wellcloud-recording node', function () {
         out.on('input', () => messages++);
         caught.on('input', () => messages++);
         rec.receive({ payload: { recordingId: added.id } });
-        for (let i = 0; i < 100 && listFiles(dir).length === 0; i++) await sleep(10);
-        assert.ok(listFiles(dir).some((f) => f.endsWith('.part')), 'the download had started');
+        await downloadStarted(dir);
         await helper.unload();
         // no waiting here: Node-RED exits the process as soon as the stop is complete
         assert.deepStrictEqual(listFiles(dir), []);
@@ -289,8 +293,7 @@ describe('wellcloud-recording node', function () {
         helper.getNode('out').on('input', () => sent++);
         const src = helper.getNode('src');
         src.send({ payload: { recordingId: added.id } });
-        for (let i = 0; i < 100 && listFiles(dir).length === 0; i++) await sleep(10);
-        assert.ok(listFiles(dir).some((f) => f.endsWith('.part')), 'the download had started');
+        await downloadStarted(dir);
         const before = sandbox().requests.length;
         // Node-RED delivers this one on its next turn, when the stop below has begun
         src.send({ payload: { recordingId: added.id } });

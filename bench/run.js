@@ -78,6 +78,8 @@ function parseArgs(argv) {
 
 /** Diagnostic: Node-RED delivers messages synchronously (its `runtimeSyncDelivery` setting). */
 const SYNC_DELIVERY = process.env.WELLCLOUD_BENCH_SYNC_DELIVERY === '1';
+/** Diagnostic: an A/A pair in the throughput scenario (a second lib process; see bench/scenarios/throughput.js). */
+const AA = process.env.WELLCLOUD_BENCH_AA === '1';
 
 function runWorker(file, ctx) {
   return new Promise((resolve, reject) => {
@@ -147,7 +149,7 @@ async function main() {
     quick: args.quick,
     rounds: args.rounds ?? 'default',
     // diagnostic runs (see README, "Environment"): never figures for the results table
-    diagnostics: { syncDelivery: SYNC_DELIVERY, workerNodeArgs: process.env.WELLCLOUD_BENCH_NODE_ARGS || '' },
+    diagnostics: { syncDelivery: SYNC_DELIVERY, aa: AA, workerNodeArgs: process.env.WELLCLOUD_BENCH_NODE_ARGS || '' },
     packageDir: ROOT,
     loadAverage: { start: loadStart, end: os.loadavg().map((x) => round(x, 2)) },
     totalSeconds: round((Date.now() - started) / 1000, 1),
@@ -162,7 +164,7 @@ async function main() {
   console.log(`\n${table(['scenario', 'measure', 'value', 'baseline', 'ratio', 'target', 'verdict'], checks.map((c) => [c.scenario, c.measure, c.value, c.baseline, c.ratio, c.target, c.verdict]))}`);
   const targets = targetRows(checks);
   const missed = targets.filter((c) => c.verdict !== 'met');
-  console.log(`\n${targets.length - missed.length}/${targets.length} targets met in ${out.totalSeconds} s${args.quick ? ' (--quick: sizes reduced, not comparable)' : ''}${SYNC_DELIVERY ? ' (WELLCLOUD_BENCH_SYNC_DELIVERY=1: a diagnostic, not comparable)' : ''}; bench/results/latest.json written.`);
+  console.log(`\n${targets.length - missed.length}/${targets.length} targets met in ${out.totalSeconds} s${args.quick ? ' (--quick: sizes reduced, not comparable)' : ''}${SYNC_DELIVERY ? ' (WELLCLOUD_BENCH_SYNC_DELIVERY=1: a diagnostic, not comparable)' : ''}${AA ? ' (WELLCLOUD_BENCH_AA=1: an extra lib process in the throughput rounds, a diagnostic)' : ''}; bench/results/latest.json written.`);
   process.exitCode = missed.length ? 1 : 0;
 }
 

@@ -70,6 +70,8 @@ async function closedLoop({ count, concurrency, op, completesOnNewTurn = false }
     perSecond: (count / elapsedMs) * 1000,
     /** CPU time of this process per operation (user + system), in microseconds. */
     cpuUsPerOp: (cpu.user + cpu.system) / count,
+    /** Of it in the kernel (system calls: socket reads and writes, epoll). */
+    systemUsPerOp: cpu.system / count,
     /** Time in GC pauses per operation (µs, all kinds), and the scavenges and full collections. */
     gcUsPerOp: (gc.ms * 1000) / count,
     gcScavenges: gc.scavenges,

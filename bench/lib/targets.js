@@ -53,6 +53,13 @@ const EVALUATORS = {
       if (op.addedMedianServiceLatencyMs !== undefined) {
         out.push(info('throughput', `${op.label}: added median latency from the op's first line`, fmt(node.medianServiceLatencyMs, ' ms'), fmt(lib.medianServiceLatencyMs, ' ms'), fmt(op.addedMedianServiceLatencyMs, ' ms')));
       }
+      if (op.lib2VsLib !== undefined) {
+        const lib2 = op.variants.lib2;
+        out.push(
+          info('throughput', `${op.label}: A/A, a second lib process vs lib (req/s)`, fmt(lib2.perSecond), fmt(lib.perSecond), fmt(op.lib2VsLib, 'x')),
+          info('throughput', `${op.label}: A/A, added median latency`, fmt(lib2.medianLatencyMs, ' ms'), fmt(lib.medianLatencyMs, ' ms'), fmt(op.lib2AddedMedianLatencyMs, ' ms')),
+        );
+      }
       if (op.bareAddedMedianLatencyMs !== undefined) {
         const bare = op.variants.bare;
         out.push(

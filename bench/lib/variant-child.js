@@ -17,7 +17,8 @@ async function main() {
       queue = queue.then(async () => {
         try {
           const result = await closedLoop({ count: m.count, concurrency: m.concurrency, op: variant.op, completesOnNewTurn: variant.completesOnNewTurn });
-          process.send({ id: m.id, result });
+          // the pid, to match this variant with per-process profiles (perf, --logfile=%p)
+          process.send({ id: m.id, result: { ...result, pid: process.pid } });
         } catch (e) {
           process.send({ id: m.id, error: e && e.stack ? e.stack : String(e) });
         }

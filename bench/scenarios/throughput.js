@@ -87,7 +87,13 @@ async function seededCallIds(client) {
   return ids;
 }
 
-const VARIANTS = ['lib', 'node', 'bare', 'core'];
+/**
+ * Diagnostic (WELLCLOUD_BENCH_AA=1, never for the table): a second lib process, `lib2`, measured
+ * like the others. lib2 vs lib is an A/A comparison: two identical processes, so whatever it
+ * shows is the bench's own spread (JIT luck of a process, the machine), not a difference of code.
+ */
+const AA = process.env.WELLCLOUD_BENCH_AA === '1';
+const VARIANTS = AA ? ['lib', 'node', 'bare', 'core', 'lib2'] : ['lib', 'node', 'bare', 'core'];
 
 /** Every variant's process deploys this same flow (all variants' nodes), and drives only its own. */
 function fullFlow(op, opName, sandboxUrl, token) {
@@ -116,7 +122,7 @@ async function setupVariant({ opName, variant, sandboxUrl, token, ids }) {
   };
   const red = await startRed();
   await red.deploy(fullFlow(op, opName, sandboxUrl, token));
-  if (variant === 'lib') {
+  if (variant === 'lib' || variant === 'lib2') {
     const { WellcloudClient } = flows.dist('lib/client');
     const client = new WellcloudClient(flows.clientOptions(sandboxUrl));
     return {
@@ -210,9 +216,12 @@ function summarise(label, rounds) {
       p99LatencyMs: round(median(rs.map((r) => r.latency.p99)), 3),
       cpuUsPerRequest: round(median(rs.map((r) => r.cpuUsPerOp)), 0),
       gcUsPerRequest: round(median(rs.map((r) => r.gcUsPerOp)), 1),
+      systemUsPerRequest: round(median(rs.map((r) => r.systemUsPerOp)), 1),
       gcScavenges: round(median(rs.map((r) => r.gcScavenges)), 0),
       gcMajor: round(median(rs.map((r) => r.gcMajor)), 0),
       rounds: rs.map((r) => round(r.perSecond, 0)),
+      roundsCpuUs: rs.map((r) => round(r.cpuUsPerOp, 0)),
+      pid: rs[0].pid,
     };
   }
   const paired = (a, b, f) => median(rounds[a].map((r, i) => f(r, rounds[b][i])));
@@ -232,6 +241,9 @@ function summarise(label, rounds) {
     nodeVsCore: round(paired('node', 'core', (n, c) => n.perSecond / c.perSecond), 3),
     addedCpuUsPerRequest: round(node.cpuUsPerRequest - lib.cpuUsPerRequest, 0),
     cpuNodeVsCore: round(core.cpuUsPerRequest / node.cpuUsPerRequest, 3),
+    ...(rounds.lib2
+      ? { lib2VsLib: round(paired('lib2', 'lib', (a, b) => a.perSecond / b.perSecond), 3), lib2AddedMedianLatencyMs: addedLatency('lib2', 'lib') }
+      : {}),
   };
 }
 
@@ -253,4 +265,4 @@ async function run(ctx) {
   return { concurrency: CONCURRENCY, requestsPerRound: settings.count, rounds: settings.rounds, processPerVariant: true, ops: out };
 }
 
-module.exports = { run, setupVariant };
+module.exports = { run, setupVariant, AA };

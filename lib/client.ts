@@ -64,6 +64,9 @@ export function toRecordArray<T>(body: unknown): T[] {
   if (Array.isArray(body.list)) return body.list as T[];
   if (Array.isArray(body.data)) return body.data as T[];
   if (isRecord(body.data)) return toRecordArray<T>(body.data);
+  // an envelope with nothing in it (`{"data": null, "hasData": false}`, `{"list": null}`) holds no
+  // record: no recording has a `data` or `list` field of its own
+  if ('data' in body || 'list' in body) return [];
   return Object.keys(body).length > 0 ? [body as T] : [];
 }
 

@@ -7,7 +7,7 @@
 const assert = require('assert');
 const http = require('http');
 const sandboxLib = require('../../dist/lib/sandbox');
-const { WellcloudClient } = require('../../dist/lib/client');
+const { WellcloudClient, toRecordArray } = require('../../dist/lib/client');
 
 const { startSandbox, DEMO_CREDENTIALS } = sandboxLib;
 const SAMPLE_CALL_ID = sandboxLib.SAMPLE_CALL_ID || 'e617caaf-1fc6-4998-a8a8-c9313fefde38';
@@ -113,6 +113,23 @@ describe('lib/client against the sandbox', function () {
       assert.strictEqual(r.method, 'GET');
       assert.strictEqual(r.path, `/api/cdr/2.0/recordings/open/call/${SAMPLE_CALL_ID}`);
       assertTokenHeader(r);
+    });
+
+    it('reads every answer shape of the decision (array, {list}, {data}, one object) as an array, an empty envelope as none', function () {
+      const rec = { id: 'r1', callId: 'c1' };
+      assert.deepStrictEqual(toRecordArray([rec]), [rec]);
+      assert.deepStrictEqual(toRecordArray({ list: [rec] }), [rec]);
+      assert.deepStrictEqual(toRecordArray({ data: [rec] }), [rec]);
+      assert.deepStrictEqual(toRecordArray({ data: { list: [rec] } }), [rec]);
+      assert.deepStrictEqual(toRecordArray(rec), [rec]);
+      assert.deepStrictEqual(toRecordArray({ data: rec }), [rec]);
+      // an envelope without records is no record (it became one fake record before)
+      assert.deepStrictEqual(toRecordArray({ data: null, hasData: false }), []);
+      assert.deepStrictEqual(toRecordArray({ list: null, total: 0 }), []);
+      assert.deepStrictEqual(toRecordArray({ data: {} }), []);
+      assert.deepStrictEqual(toRecordArray({}), []);
+      assert.deepStrictEqual(toRecordArray(null), []);
+      assert.deepStrictEqual(toRecordArray(''), []);
     });
 
     it('maps 14011 (unknown callId) and 14012 (no recording)', async function () {

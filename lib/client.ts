@@ -231,7 +231,7 @@ export class WellcloudClient implements WellcloudApi {
 
   async instantOutbound(body: InstantOutboundRequest, opts: RequestOptions = {}): Promise<InstantOutboundResult> {
     const clean = validateInstantOutbound(this.lang, body);
-    const res = await this.send({ req: this.postJson(PATHS.instantOutbound, clean, 'outbound', opts) });
+    const res = await this.send({ req: { ...this.postJson(PATHS.instantOutbound, clean, 'outbound', opts), placesCall: true } });
     const result = unwrapData(res.data, 'result');
     if (!isRecord(result)) throw this.core.badResponse(res.status, 'response.missing', { field: 'result' });
     return result as InstantOutboundResult;
@@ -270,7 +270,7 @@ export class WellcloudClient implements WellcloudApi {
 
   async dualCall(body: DualCallRequest, opts: RequestOptions = {}): Promise<DualCallResult> {
     const clean = validateDualCall(this.lang, body);
-    const res = await this.send({ req: this.postJson(PATHS.dualCall, clean, 'dualCall', opts) });
+    const res = await this.send({ req: { ...this.postJson(PATHS.dualCall, clean, 'dualCall', opts), placesCall: true } });
     const data = unwrapData(res.data, 'callId');
     const callId = isRecord(data) ? data.callId : undefined;
     if (!(typeof callId === 'string' && callId) && typeof callId !== 'number') {

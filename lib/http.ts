@@ -50,6 +50,12 @@ export interface CoreRequest {
   context: ErrorContext;
   signal?: AbortSignal;
   timeout?: number;
+  /**
+   * The request rings phones (dual call, outbound call): cancelled after it was handed to the
+   * network, it fails as ABORTED with `details.callMayBePlaced`, since the platform may have
+   * received it and placed the call.
+   */
+  placesCall?: boolean;
 }
 
 export interface CoreResponse {
@@ -315,6 +321,11 @@ export class HttpCore {
     return new WellcloudError({ code: 'ABORTED', message: t(this.lang, key) });
   }
 
+  /** A request that rings phones, cancelled on its way: the platform may have placed the call. */
+  private callAbortedError(): WellcloudError {
+    return new WellcloudError({ code: 'ABORTED', message: t(this.lang, 'net.abortedCall'), details: { callMayBePlaced: true } });
+  }
+
   /** Sends `req`, retrying idempotent GETs on network errors, 429 and 5xx. Any status resolves. */
   async send(req: CoreRequest): Promise<CoreResponse> {
     const attempts = req.method === 'GET' ? Math.max(1, this.opts.retry.attempts) : 1;
@@ -404,6 +415,7 @@ export class HttpCore {
       return { status: res.status, headers, data: undefined, stream };
     } catch (e) {
       release();
+      if (why === 'abort' && req.placesCall && !(e instanceof WellcloudError)) throw this.callAbortedError();
       throw this.networkError(e, why, timeoutMs);
     }
   }

@@ -35,6 +35,8 @@ const en: Catalogue = {
   'net.ETIMEDOUT': 'No answer from the platform within {timeout} ms (timeout). If the platform is slow, raise the timeout of the config node; after a dual call or outbound call, check whether the call was placed before trying again.',
   'net.ECONNRESET': 'The connection to the platform was reset. A download cut short is not saved; after a dual call or outbound call, check whether the call was placed before trying again.',
   'net.ABORTED': 'The request was cancelled.',
+  'net.abortedCall': 'The call request was cancelled on its way to the platform: the call may have been placed. Check before calling again.',
+  'call.answerAfterStop': "The node was stopped before it could send the platform's answer on ({result}); check that call before placing it again.",
   'net.other': 'Network error talking to the platform: {detail}',
   // token
   'token.missing': 'The platform accepted the token application but its answer holds no token.',
@@ -97,6 +99,8 @@ const zh: Catalogue = {
   'net.ETIMEDOUT': '平台在 {timeout} 毫秒内没有应答（超时）。平台较慢时可调大配置节点中的超时时间；双呼或外呼后出现此错误时，请先确认呼叫是否已发出，再决定是否重试。',
   'net.ECONNRESET': '与平台的连接被重置。中途断开的下载不会被保存；双呼或外呼后出现此错误时，请先确认呼叫是否已发出，再决定是否重试。',
   'net.ABORTED': '请求已取消。',
+  'net.abortedCall': '呼叫请求在发往平台途中被取消：呼叫可能已经发出。再次呼叫前请先确认。',
+  'call.answerAfterStop': '节点在发出平台应答（{result}）之前已停止；再次呼叫前请先确认该呼叫。',
   'net.other': '与平台通信时发生网络错误：{detail}',
   'token.missing': '平台接受了 token 申请，但应答中没有 token。',
   'token.credentials': '申请 token 需要 appId、appSecret 和 apiKey（缺少：{field}）。',

@@ -95,4 +95,18 @@ function openFds(file) {
   return n;
 }
 
-module.exports = { helper, dist, useSandbox, useNodeSuite, configNode, demoCredentials, nextMessage, messages, sleep, openFds };
+/**
+ * Collects a node's warnings, also those given while it is being stopped: the test helper stops
+ * proxying node.warn (its `call:warn` events) as soon as an unload begins.
+ */
+function watchWarnings(node) {
+  const warnings = [];
+  const warn = node.warn;
+  node.warn = function (m) {
+    warnings.push(String(m));
+    return warn.call(this, m);
+  };
+  return warnings;
+}
+
+module.exports = { helper, dist, useSandbox, useNodeSuite, configNode, demoCredentials, nextMessage, messages, sleep, openFds, watchWarnings };

@@ -61,6 +61,13 @@ export type FieldSource = 'payload' | 'config' | 'filename';
 
 export interface ActionOptions {
   fieldSources?: Readonly<Record<string, FieldSource>>;
+  /**
+   * The node rings phones (dual call, outbound call). An answer that arrives while the node is
+   * being stopped is not sent, so it is logged as a warning with the result's status text: the
+   * user learns that a call went out. (A request cut on its way warns through the lib's
+   * `details.callMayBePlaced`, for any node.)
+   */
+  placesCalls?: boolean;
 }
 
 /** Adds where to set a missing field to an INVALID_INPUT "<field> is required." error. */
@@ -192,6 +199,8 @@ export function setupActionNode(RED: NodeAPI, node: Node, config: { server?: str
           try {
             finish();
             if (mine.signal.aborted) {
+              // stopped (redeploy) while the answer was on its way: not sent, but a placed call is said
+              if (options.placesCalls && result && !result.sent) node.warn(t(lang, 'call.answerAfterStop', { result: result.status ?? '' }));
               done();
               return;
             }
@@ -210,7 +219,9 @@ export function setupActionNode(RED: NodeAPI, node: Node, config: { server?: str
           try {
             finish();
             if (closing && mine.signal.aborted) {
-              // cancelled by a redeploy: the flow that would catch it is gone
+              // cancelled by a redeploy: the flow that would catch it is gone; a call request cut on
+              // its way may still ring phones, so that one is said
+              if (isWellcloudError(thrown) && thrown.details?.callMayBePlaced === true) node.warn(thrown.message);
               done();
               return;
             }

@@ -54,7 +54,7 @@ export = function register(RED: NodeAPI): void {
       const body = validateDualCall(ctx.lang, input);
       const { callId } = await ctx.client.dualCall(body, { signal: ctx.signal });
       return { payload: { callId }, status: callId };
-    }, { fieldSources: { deviceId: 'payload', prefix: 'payload', customerPhone: 'payload' } });
+    }, { fieldSources: { deviceId: 'payload', prefix: 'payload', customerPhone: 'payload' }, placesCalls: true });
   }
 
   RED.nodes.registerType('wellcloud-dual-call', WellcloudDualCallNode);

@@ -42,7 +42,7 @@ export = function register(RED: NodeAPI): void {
       const body = validateInstantOutbound(ctx.lang, input);
       const { result, reason } = await ctx.client.instantOutbound(body, { signal: ctx.signal });
       return { payload: { result, reason }, status: `${String(result)} ${String(reason ?? '')}`.trim() };
-    }, { fieldSources: OUTBOUND_SOURCES });
+    }, { fieldSources: OUTBOUND_SOURCES, placesCalls: true });
   }
 
   RED.nodes.registerType('wellcloud-outbound-call', WellcloudOutboundCallNode);

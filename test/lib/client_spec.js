@@ -352,6 +352,47 @@ describe('lib/client against the sandbox', function () {
       await assert.rejects(client.dualCall(DUAL_CALL), (e) => e.code === '12008' && /No CMS service instance/.test(e.message));
     });
 
+    it('says a call request cut on its way may have been placed (details.callMayBePlaced); other cancellations do not', async function () {
+      const fresh = new WellcloudClient({ baseUrl: sandbox.url, ...DEMO_CREDENTIALS });
+      const abortAfter = (ms) => {
+        const ac = new AbortController();
+        setTimeout(() => ac.abort(), ms);
+        return ac.signal;
+      };
+      try {
+        sandbox.setLatency(300);
+        // cancelled while the token application is under way: the call was never sent
+        await assert.rejects(fresh.dualCall(DUAL_CALL, { signal: abortAfter(100) }), (e) => e.code === 'ABORTED' && e.details === undefined && e.message === 'The request was cancelled.');
+        assert.ok(!sandbox.requests.some((r) => r.path === '/api/ext/v2/calls/uc'));
+        sandbox.setLatency(0);
+        await fresh.getToken();
+        sandbox.setLatency(300);
+        // cancelled after the call request went out: the platform got it (the sandbox logs it)
+        for (const [c, re] of [[fresh, /may have been placed\. Check before calling again/], [zh, /呼叫可能已经发出/]]) {
+          sandbox.clearRequests();
+          if (c === zh) {
+            sandbox.setLatency(0);
+            await zh.getToken();
+            sandbox.setLatency(300);
+          }
+          await assert.rejects(c.dualCall(DUAL_CALL, { signal: abortAfter(100) }), (e) => e.code === 'ABORTED' && e.details.callMayBePlaced === true && re.test(e.message));
+          assert.strictEqual(sandbox.requests.filter((r) => r.path === '/api/ext/v2/calls/uc').length, 1);
+        }
+        await assert.rejects(fresh.instantOutbound(outboundBody(), { signal: abortAfter(100) }), (e) => e.code === 'ABORTED' && e.details.callMayBePlaced === true);
+        // a query cut on its way rings nothing
+        await assert.rejects(fresh.getCall(SAMPLE_CALL_ID, { signal: abortAfter(100) }), (e) => e.code === 'ABORTED' && e.details === undefined);
+        // aborted before anything was sent: plainly cancelled
+        const ac = new AbortController();
+        ac.abort();
+        sandbox.clearRequests();
+        await assert.rejects(fresh.dualCall(DUAL_CALL, { signal: ac.signal }), (e) => e.code === 'ABORTED' && e.details === undefined);
+        assert.strictEqual(sandbox.requests.length, 0);
+      } finally {
+        sandbox.setLatency(0);
+        fresh.close();
+      }
+    });
+
     it('validates the dual call body before sending anything', async function () {
       await assert.rejects(client.dualCall({ ...DUAL_CALL, deviceId: '8001' }), (e) => e.code === 'INVALID_INPUT' && e.field === 'deviceId');
       await assert.rejects(client.dualCall({ ...DUAL_CALL, options: { cpa: 'yes' } }), (e) => e.code === 'INVALID_INPUT' && e.field === 'options.cpa');

@@ -4,7 +4,7 @@
 const assert = require('assert');
 const fs = require('fs');
 const path = require('path');
-const { helper, dist, useNodeSuite, configNode, demoCredentials, nextMessage, sleep } = require('../helpers');
+const { helper, dist, useNodeSuite, configNode, demoCredentials, nextMessage, sleep, watchWarnings } = require('../helpers');
 
 const configModule = dist('nodes/wellcloud-config/wellcloud-config.js');
 const outboundModule = dist('nodes/wellcloud-outbound-call/wellcloud-outbound-call.js');

@@ -1,7 +1,7 @@
 'use strict';
 // The shared input wrapper, through a minimal action node defined here on top of it.
 const assert = require('assert');
-const { helper, dist, useNodeSuite, configNode, demoCredentials, nextMessage, sleep } = require('../../helpers');
+const { helper, dist, useNodeSuite, configNode, demoCredentials, nextMessage, sleep, watchWarnings } = require('../../helpers');
 
 const configModule = dist('nodes/wellcloud-config/wellcloud-config.js');
 const { setupActionNode } = dist('nodes/shared/action.js');
@@ -22,6 +22,26 @@ function testActionModule(RED) {
       return { payload: record, set: { looked: true }, status: record.callId };
     });
   });
+}
+
+// Answers only once the node is being stopped ("late"), as a call's answer can; `placesCalls` as
+// the dual call and outbound call nodes set it, or not.
+function lateAnswerModule(RED) {
+  for (const [type, placesCalls] of [['wellcloud-test-call', true], ['wellcloud-test-query', false]]) {
+    RED.nodes.registerType(type, function (config) {
+      RED.nodes.createNode(this, config);
+      setupActionNode(
+        RED,
+        this,
+        config,
+        async (ctx) => {
+          await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
+          return { payload: { callId: 'c-late-1' }, status: 'c-late-1' };
+        },
+        { placesCalls },
+      );
+    });
+  }
 }
 
 function flow(sandbox, extra = {}) {
@@ -135,6 +155,31 @@ describe('shared input wrapper (setupActionNode)', function () {
     assert.strictEqual(msg.error.code, 'INVALID_INPUT');
     assert.match(msg.error.message, /server/);
     assert.deepStrictEqual(statuses[statuses.length - 1], { fill: 'red', shape: 'ring', text: 'node-red-contrib-wellcloud/wellcloud-config:wellcloud-config.status.noServer' });
+  });
+
+  it('warns about a call answer that arrives while the node stops (not sent); other nodes stay silent', async () => {
+    for (const [type, lang, expected] of [
+      ['wellcloud-test-call', 'en-US', /stopped before it could send the platform's answer on \(c-late-1\); check that call before placing it again/],
+      ['wellcloud-test-call', 'zh-CN', /节点在发出平台应答（c-late-1）之前已停止/],
+      ['wellcloud-test-query', 'en-US', null],
+    ]) {
+      await helper.load([configModule, lateAnswerModule, catchModule], flow(sandbox(), { type }), demoCredentials());
+      helper.getNode('cfg').lang = lang;
+      let outputs = 0;
+      helper.getNode('out').on('input', () => outputs++);
+      helper.getNode('caught').on('input', () => outputs++);
+      const act = helper.getNode('act');
+      const warnings = watchWarnings(act);
+      act.receive({ payload: {} });
+      await sleep(20);
+      await helper.unload();
+      await sleep(20);
+      assert.strictEqual(outputs, 0);
+      if (expected) {
+        assert.strictEqual(warnings.length, 1, type);
+        assert.match(warnings[0], expected);
+      } else assert.deepStrictEqual(warnings, []);
+    }
   });
 
   it('aborts the request in flight on redeploy and reports nothing', async () => {

@@ -254,8 +254,11 @@ class RangeEngine<T> {
 
   /** Pages 2..N of a sub-range go right after its page 1. */
   private afterFirstPage(span: Span, total: number | undefined, got: number): void {
-    const s = this.pageSize;
+    let s = this.pageSize;
     if (typeof total === 'number' && Number.isFinite(total) && total >= 0) {
+      // a page 1 shorter than asked although more records exist: the deployment pages by a smaller
+      // size than `s` (it caps it). Its pages are counted in its own size, or records would be skipped.
+      if (got > 0 && got < s && got < total) s = got;
       const pages = Math.max(1, Math.ceil(total / s));
       const follow: Array<Slot<T>> = [];
       for (let p = 2; p <= pages; p++) follow.push({ span, p });

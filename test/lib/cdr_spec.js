@@ -78,7 +78,9 @@ function fakePlatform(records, opts = {}) {
       }
       let list = records.filter((r) => r.ms >= b && (opts.exclusiveEnd ? r.ms < e : r.ms <= e));
       if (opts.isOrder === 0) list = list.slice().reverse();
-      const page = list.slice((p - 1) * s, p * s).map(({ ms, ...r }) => r);
+      // `cap`: a deployment that pages by at most `cap` records, whatever `s` asks
+      const size = opts.cap ? Math.min(s, opts.cap) : s;
+      const page = list.slice((p - 1) * size, p * size).map(({ ms, ...r }) => r);
       return p === 1 && opts.total !== false ? { total: list.length, list: page } : { list: page };
     } finally {
       state.inFlight--;
@@ -189,6 +191,24 @@ describe('lib/cdr', function () {
       }
       for (const r of results) assert.deepStrictEqual(r, results[0]);
       assert.strictEqual(results[0].length, records.length);
+    });
+
+    it('counts the pages of a deployment that caps the page size below pageSize: no record skipped', async function () {
+      for (const cap of [30, 99]) {
+        const p = fakePlatform(records, { cap, maxSpanMs: 31 * DAY, partition: 'month' });
+        const q = range('2025-01-25 12:00:00', '2025-04-05 12:00:00');
+        const pages = await drain(cdr.fetchPagedRange(p.fetchPage, q, { pageSize: 100, concurrency: 4 }));
+        const expected = records.filter((r) => r.ms >= q.begin && r.ms <= q.end).map((r) => r.callId);
+        assert.deepStrictEqual(ids(pages), expected, `cap ${cap}`);
+        assert.ok(p.calls.every((c) => c.s === 100), 'the page size asked for stays the same');
+      }
+      // one piece: the expectations follow the deployment's page size
+      const p = fakePlatform(records, { cap: 30 });
+      const pages = await drain(cdr.fetchPagedRange(p.fetchPage, range('2025-02-03 00:00:00', '2025-02-09 00:00:00'), { pageSize: 100, concurrency: 2 }));
+      const expected = within('2025-02-03 00:00:00', '2025-02-09 00:00:00');
+      assert.deepStrictEqual(ids(pages), expected);
+      assert.strictEqual(pages[0].expectedPages, Math.ceil(expected.length / 30));
+      assert.strictEqual(pages.length, Math.ceil(expected.length / 30));
     });
 
     it('walks page by page when the platform sends no total', async function () {

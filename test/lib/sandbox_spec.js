@@ -623,6 +623,19 @@ describe('sandbox: outbound, roster upload and controls', function () {
       assert.strictEqual(e.errorMessage, 'cms没有可用的服务实例');
       assert.strictEqual(e.instanceId, 'sandbox-ext');
     });
+
+    it('words an injected 14001/14002/14005 as the dual call means them (guide §6.5), the CDR as it does', async function () {
+      const said = {};
+      for (const code of [14001, 14002, 14005]) {
+        s.failNext({ method: 'POST', path: DUAL }, { status: 400, errorCode: code });
+        said[code] = assertError(assert, await postJson(s, token, DUAL, dualBody()), 400, code).errorMessage;
+      }
+      assert.deepStrictEqual(said, { 14001: 'deviceId为空', 14002: 'dest为空', 14005: 'deviceId不合法' });
+      s.failNext({ method: 'GET', path: CALLS }, { status: 400, errorCode: 14002 });
+      assert.strictEqual(assertError(assert, await get(s, token, CALLS), 400, 14002).errorMessage, 'GET请求超时');
+      s.failNext({ method: 'GET', path: CALLS }, { status: 400, errorCode: 14001 });
+      assert.strictEqual(assertError(assert, await get(s, token, CALLS), 400, 14001).errorMessage, '查询时间跨度过大');
+    });
   });
 
   describe('instant outbound', function () {

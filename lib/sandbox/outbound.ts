@@ -66,12 +66,12 @@ function instantRequest(body: Record<string, unknown>, ctx: Ctx): InstantRequest
   if (!PHONE.test(callee)) throw badParam(s, `callee不是合法的号码：${callee}`);
   if (domain !== ctx.env.options.domain) throw badParam(s, `domain不属于当前租户：${domain}`);
   if (tenantId !== ctx.env.options.tenantId) throw badParam(s, `tenantId不存在：${tenantId}`);
-  if (!ctx.env.knownTemplate(activityId)) throw new ApiError(404, 404, `活动不存在：${activityId}`, s);
+  if (!ctx.env.knownActivity(activityId)) throw new ApiError(404, 404, `活动不存在：${activityId}`, s);
   return { activityId, callee, caller, data, rosterId, ...(typeof body.id === 'string' ? { id: body.id } : {}) };
 }
 
 function instantCampaign(r: InstantRequest): CampaignParams | null {
-  const campaign = DEMO_CAMPAIGNS.find((c) => c.id === r.activityId || c.groupId === r.activityId);
+  const campaign = DEMO_CAMPAIGNS.find((c) => c.id === r.activityId);
   if (!campaign) return null;
   return {
     campaign,

@@ -670,6 +670,13 @@ describe('sandbox: outbound, roster upload and controls', function () {
       const form = await read(await fetch(`${s.url}${INSTANT}`, { method: 'POST', headers: { wellcloud_token: token }, body: new URLSearchParams({ a: '1' }) }));
       assertError(assert, form, 415, 415);
     });
+
+    it('takes an activity id as activityId, not an activity group id (guide §5.1.1 "活动id"; §5.2.2 templateId takes both)', async function () {
+      const group = sb.DEMO_CAMPAIGNS.find((c) => c.id === DEMO_CAMPAIGN_ID).groupId;
+      assert.match(assertError(assert, await postJson(s, token, INSTANT, instantBody({ activityId: group })), 404, 404).errorMessage, /活动不存在/);
+      const asTemplate = await upload(s, token, { templateId: group }, [{ name: 'file', filename: 'r.txt', content: '1,S,13800000001\n' }]);
+      assert.strictEqual(asTemplate.status, 201, JSON.stringify(asTemplate.body));
+    });
   });
 
   describe('roster upload', function () {

@@ -17,8 +17,10 @@ export interface Env {
   /** Issues a new token; returns it with its lifetime. */
   issueToken(): { token: string; ttlMs: number };
   recordUpload(u: UploadRecord): void;
-  /** templateId / activityId known to the tenant. */
+  /** A roster upload's templateId known to the tenant: an activity or an activity group (guide §5.2.2). */
   knownTemplate(id: string): boolean;
+  /** An instant outbound's activityId known to the tenant: an activity, not a group (guide §5.1.1 "活动id"). */
+  knownActivity(id: string): boolean;
 }
 
 export interface Ctx {

@@ -80,7 +80,7 @@ export const DEMO_CAMPAIGNS: readonly DemoCampaign[] = Object.freeze([
 /** The campaign of the guide's examples; the default activity of the demo flows. */
 export const DEMO_CAMPAIGN_ID = 'ca0f61c88e194ce5ad47d820ac40d1e0';
 
-/** Ids accepted as `templateId` (roster upload) and `activityId` (instant outbound): campaigns and their groups. */
+/** Ids accepted as `templateId` (roster upload): campaigns and their groups. `activityId` (instant outbound) takes a campaign id only. */
 export const DEMO_TEMPLATE_IDS: readonly string[] = Object.freeze(DEMO_CAMPAIGNS.flatMap((c) => [c.id, c.groupId]));
 
 /** Keys of the hidden uui data of robot calls (filter with uuiKey / uuiValue). */

@@ -45,7 +45,7 @@ const EXCEPTION: Record<number, string> = {
   14015: 'CrossPartitionQueryException',
 };
 
-/** Default messages per code (context-free ones; the others are built where they occur). */
+/** Default messages per code (14001/14002 as the CDR words them, see SERVICE_MESSAGES; the others are built where they occur). */
 export const MESSAGES: Record<number, string> = {
   400: '参数格式非法',
   401: 'ssid无效或当前用户权限列表为空或当前用户没有权限',
@@ -60,11 +60,25 @@ export const MESSAGES: Record<number, string> = {
   14002: 'GET请求超时',
   14003: 'POST请求超时',
   14004: '开始时间不得大于结束时间',
+  14005: 'deviceId不合法',
   14011: 'callId不存在',
   14012: 'callId对应的录音记录不存在',
   14013: '调听或下载录音时，录音文件不存在',
   14015: '不得跨库查询，必须分成两部分查询',
 };
+
+/**
+ * Codes that mean something else on one service (API.md: "14001/14002 mean different things on
+ * different endpoints"): the dual call's (guide §6.5) 14001 is "deviceId为空", 14002 "dest为空".
+ */
+const SERVICE_MESSAGES: Partial<Record<Service, Record<number, string>>> = {
+  ext: { 14001: 'deviceId为空', 14002: 'dest为空' },
+};
+
+/** The catalogue message of a code as `service` words it. */
+export function messageOf(errorCode: number, service: Service): string | undefined {
+  return SERVICE_MESSAGES[service]?.[errorCode] ?? MESSAGES[errorCode];
+}
 
 export class ApiError extends Error {
   constructor(
@@ -87,7 +101,7 @@ export function errorBody(errorCode: number, message: string | undefined, servic
   const name = EXCEPTION[errorCode] ?? 'BusinessException';
   return {
     errorCode,
-    errorMessage: message ?? MESSAGES[errorCode] ?? MESSAGES[500] ?? '',
+    errorMessage: message ?? messageOf(errorCode, service) ?? MESSAGES[500] ?? '',
     instanceId: INSTANCE[service],
     exceptionName: `com.welljoint.${service}.exception.${name}`,
   };
@@ -100,7 +114,7 @@ export function badParam(service: Service, detail: string): ApiError {
 
 /** HTTP 400 with a business code and its catalogue message (or `message`). */
 export function business(service: Service, code: number, message?: string): ApiError {
-  return new ApiError(400, code, message ?? MESSAGES[code] ?? String(code), service);
+  return new ApiError(400, code, message ?? messageOf(code, service) ?? String(code), service);
 }
 
 /** Any status whose errorCode equals the status. */

@@ -4,7 +4,7 @@
  */
 import type { Ctx } from './context';
 import { DEMO_CAMPAIGNS } from './demo';
-import { ApiError, badParam, business, httpError, Service } from './errors';
+import { ApiError, badParam, business, httpError, MESSAGES, Service } from './errors';
 import type { CampaignParams } from './generate';
 import { isJsonType, isPlainObject, parseJsonObject, readBody, sendJson } from './http-util';
 import { hashString, mixSeed, mulberry32, uuidFrom } from './random';
@@ -66,12 +66,12 @@ function instantRequest(body: Record<string, unknown>, ctx: Ctx): InstantRequest
   if (!PHONE.test(callee)) throw badParam(s, `callee不是合法的号码：${callee}`);
   if (domain !== ctx.env.options.domain) throw badParam(s, `domain不属于当前租户：${domain}`);
   if (tenantId !== ctx.env.options.tenantId) throw badParam(s, `tenantId不存在：${tenantId}`);
-  if (!ctx.env.knownTemplate(activityId)) throw new ApiError(404, 404, `活动不存在：${activityId}`, s);
+  if (!ctx.env.knownActivity(activityId)) throw new ApiError(404, 404, `活动不存在：${activityId}`, s);
   return { activityId, callee, caller, data, rosterId, ...(typeof body.id === 'string' ? { id: body.id } : {}) };
 }
 
 function instantCampaign(r: InstantRequest): CampaignParams | null {
-  const campaign = DEMO_CAMPAIGNS.find((c) => c.id === r.activityId || c.groupId === r.activityId);
+  const campaign = DEMO_CAMPAIGNS.find((c) => c.id === r.activityId);
   if (!campaign) return null;
   return {
     campaign,
@@ -127,11 +127,11 @@ export async function dualCall(ctx: Ctx): Promise<void> {
   const body = await jsonBody(ctx, s);
   const domain = ctx.env.options.domain;
   const deviceId = body.deviceId;
-  if (deviceId === undefined || deviceId === null || deviceId === '') throw business(s, 14001, 'deviceId为空');
+  if (deviceId === undefined || deviceId === null || deviceId === '') throw business(s, 14001);
   const customerPhone = body.customerPhone;
-  if (customerPhone === undefined || customerPhone === null || customerPhone === '') throw business(s, 14002, 'dest为空');
+  if (customerPhone === undefined || customerPhone === null || customerPhone === '') throw business(s, 14002);
   const m = typeof deviceId === 'string' ? /^([^@\s]+)@([^@\s]+)$/.exec(deviceId) : null;
-  if (!m || m[2] !== domain) throw business(s, 14005, `deviceId不合法：${String(deviceId)}，应包含租户域名，如8001@${domain}`);
+  if (!m || m[2] !== domain) throw business(s, 14005, `${MESSAGES[14005]}：${String(deviceId)}，应包含租户域名，如8001@${domain}`);
   if (typeof customerPhone !== 'string' || !PHONE.test(customerPhone)) throw badParam(s, `customerPhone不是合法的号码：${String(customerPhone)}`);
   // guide §6.1: prefix is required ("是否必须: 是"), so an empty one is refused like a missing one
   if (body.prefix === undefined || body.prefix === null || (typeof body.prefix === 'string' && body.prefix.trim() === '')) {

@@ -12,7 +12,7 @@ import { getCall, queryCalls, queryRobotCalls } from './cdr';
 import { FileSigner, Handler, Ctx, Env } from './context';
 import { handleControl } from './control';
 import { AddCallInput, AddRecordingInput, CallStore } from './data';
-import { DEMO_TEMPLATE_IDS } from './demo';
+import { DEMO_CAMPAIGNS, DEMO_TEMPLATE_IDS } from './demo';
 import { ApiError, errorBody, httpError, MESSAGES, Service } from './errors';
 import { plainHeaders, queryObject, sendError, sendJson } from './http-util';
 import { dualCall, instantOutbound } from './outbound';
@@ -178,6 +178,10 @@ export class SandboxServer implements Sandbox, Env {
 
   knownTemplate(id: string): boolean {
     return DEMO_TEMPLATE_IDS.includes(id) || this.options.templateIds.includes(id);
+  }
+
+  knownActivity(id: string): boolean {
+    return DEMO_CAMPAIGNS.some((c) => c.id === id) || this.options.templateIds.includes(id);
   }
 
   // ---- request handling ----

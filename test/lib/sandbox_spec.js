@@ -623,6 +623,19 @@ describe('sandbox: outbound, roster upload and controls', function () {
       assert.strictEqual(e.errorMessage, 'cms没有可用的服务实例');
       assert.strictEqual(e.instanceId, 'sandbox-ext');
     });
+
+    it('words an injected 14001/14002/14005 as the dual call means them (guide §6.5), the CDR as it does', async function () {
+      const said = {};
+      for (const code of [14001, 14002, 14005]) {
+        s.failNext({ method: 'POST', path: DUAL }, { status: 400, errorCode: code });
+        said[code] = assertError(assert, await postJson(s, token, DUAL, dualBody()), 400, code).errorMessage;
+      }
+      assert.deepStrictEqual(said, { 14001: 'deviceId为空', 14002: 'dest为空', 14005: 'deviceId不合法' });
+      s.failNext({ method: 'GET', path: CALLS }, { status: 400, errorCode: 14002 });
+      assert.strictEqual(assertError(assert, await get(s, token, CALLS), 400, 14002).errorMessage, 'GET请求超时');
+      s.failNext({ method: 'GET', path: CALLS }, { status: 400, errorCode: 14001 });
+      assert.strictEqual(assertError(assert, await get(s, token, CALLS), 400, 14001).errorMessage, '查询时间跨度过大');
+    });
   });
 
   describe('instant outbound', function () {
@@ -656,6 +669,13 @@ describe('sandbox: outbound, roster upload and controls', function () {
       assertError(assert, await postJson(s, token, INSTANT, instantBody({ activityId: 'f'.repeat(32) })), 404, 404);
       const form = await read(await fetch(`${s.url}${INSTANT}`, { method: 'POST', headers: { wellcloud_token: token }, body: new URLSearchParams({ a: '1' }) }));
       assertError(assert, form, 415, 415);
+    });
+
+    it('takes an activity id as activityId, not an activity group id (guide §5.1.1 "活动id"; §5.2.2 templateId takes both)', async function () {
+      const group = sb.DEMO_CAMPAIGNS.find((c) => c.id === DEMO_CAMPAIGN_ID).groupId;
+      assert.match(assertError(assert, await postJson(s, token, INSTANT, instantBody({ activityId: group })), 404, 404).errorMessage, /活动不存在/);
+      const asTemplate = await upload(s, token, { templateId: group }, [{ name: 'file', filename: 'r.txt', content: '1,S,13800000001\n' }]);
+      assert.strictEqual(asTemplate.status, 201, JSON.stringify(asTemplate.body));
     });
   });
 

@@ -11,6 +11,7 @@
 const fs = require('fs');
 const path = require('path');
 const http = require('http');
+const net = require('net');
 const { spawn } = require('child_process');
 
 const root = path.join(__dirname, '..');
@@ -67,6 +68,15 @@ function request(method, urlPath, body, headers = {}) {
   });
 }
 
+/** Whether nothing listens on 127.0.0.1:port yet (an own Node-RED on 1880 is common). */
+function portFree(port) {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
 async function waitForNodeRed(child) {
   const deadline = Date.now() + 60000;
   while (Date.now() < deadline) {
@@ -86,6 +96,10 @@ async function main() {
   const distSandbox = path.join(root, 'dist', 'lib', 'sandbox', 'index.js');
   if (!fs.existsSync(distSandbox)) fail('dist/ is missing: run `npm install` (it builds the package) first.');
   const { startSandbox, DEMO_CREDENTIALS } = require(distSandbox);
+  // Checked first: the admin API of whatever holds the port would answer, and get the demo flow
+  if (!(await portFree(redPort))) {
+    fail(`Port ${redPort} is already in use (another Node-RED?). Stop it, or set NODE_RED_PORT to another port, e.g. NODE_RED_PORT=1881 npm start.`);
+  }
 
   let sandbox;
   try {

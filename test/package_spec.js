@@ -206,3 +206,37 @@ describe('npm start --reset: the demo flow deployed again', function () {
     assert.strictEqual(flows.find((n) => n.type === 'wellcloud-config').baseUrl, sandboxUrl);
   });
 });
+
+describe('npm start with the Node-RED port already taken', function () {
+  const http = require('http');
+  const { spawn } = require('child_process');
+  this.timeout(30000);
+
+  it('stops with a message naming NODE_RED_PORT and deploys nothing to whatever holds the port', async function () {
+    // e.g. the user's own Node-RED on 1880: it answers the admin API, and must not get the demo
+    const calls = [];
+    const other = http.createServer((req, res) => {
+      calls.push(`${req.method} ${req.url}`);
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('[]'));
+    });
+    await new Promise((resolve) => other.listen(0, '127.0.0.1', resolve));
+    const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wellcloud-start-'));
+    try {
+      const child = spawn(process.execPath, [path.join(root, 'scripts', 'start.js')], {
+        env: { ...process.env, NODE_RED_PORT: String(other.address().port), WELLCLOUD_SANDBOX_PORT: '0', NODE_RED_USER_DIR: userDir },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.on('data', (c) => (out += c));
+      child.stderr.on('data', (c) => (out += c));
+      const code = await new Promise((resolve) => child.on('exit', resolve));
+      assert.strictEqual(code, 1, out);
+      assert.match(out, /NODE_RED_PORT/);
+      assert.deepStrictEqual(calls.filter((c) => !c.startsWith('GET ')), [], `sent to the other server: ${calls.join(', ')}\n${out}`);
+    } finally {
+      other.close();
+      fs.rmSync(userDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -4,12 +4,14 @@
  * http://127.0.0.1:1880 with this package loaded and the live demo flow deployed.
  * Everything runs offline. Options (environment):
  *   WELLCLOUD_SANDBOX_PORT (8090)   NODE_RED_PORT (1880)   NODE_RED_USER_DIR (.node-red-data)
- *   WELLCLOUD_DEMO_RESET=1          deploy the demo flow again even if the user dir has flows
+ *   WELLCLOUD_DEMO_RESET=1          deploy the demo flow again even if the user dir has flows (or --reset):
+ *                                   its tab is put back as shipped, every other tab and config node is kept
  */
 'use strict';
 const fs = require('fs');
 const path = require('path');
 const http = require('http');
+const net = require('net');
 const { spawn } = require('child_process');
 
 const root = path.join(__dirname, '..');
@@ -28,6 +30,18 @@ function demoFlowFile() {
   const name = fs.existsSync(dir) && fs.readdirSync(dir).find((f) => /^live demo/i.test(f) && f.endsWith('.json'));
   if (!name) fail('examples/Live demo*.json is missing: the demo flow ships with the package.');
   return path.join(dir, name);
+}
+
+/**
+ * The flows to deploy: the demo flow as shipped, and every node of `current` that is not part of it
+ * (the user's other tabs, subflows and config nodes). Nodes on the demo's tab, or with one of the
+ * demo's ids, give way to the demo; its config node points at `sandboxUrl`.
+ */
+function withDemo(current, demo, sandboxUrl) {
+  const ids = new Set(demo.map((n) => n.id));
+  const tabs = new Set(demo.filter((n) => n.type === 'tab').map((n) => n.id));
+  const fresh = demo.map((n) => (n.type === 'wellcloud-config' ? { ...n, baseUrl: sandboxUrl } : n));
+  return fresh.concat(current.filter((n) => !ids.has(n.id) && !tabs.has(n.z)));
 }
 
 function request(method, urlPath, body, headers = {}) {
@@ -54,6 +68,15 @@ function request(method, urlPath, body, headers = {}) {
   });
 }
 
+/** Whether nothing listens on 127.0.0.1:port yet (an own Node-RED on 1880 is common). */
+function portFree(port) {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
 async function waitForNodeRed(child) {
   const deadline = Date.now() + 60000;
   while (Date.now() < deadline) {
@@ -73,6 +96,10 @@ async function main() {
   const distSandbox = path.join(root, 'dist', 'lib', 'sandbox', 'index.js');
   if (!fs.existsSync(distSandbox)) fail('dist/ is missing: run `npm install` (it builds the package) first.');
   const { startSandbox, DEMO_CREDENTIALS } = require(distSandbox);
+  // Checked first: the admin API of whatever holds the port would answer, and get the demo flow
+  if (!(await portFree(redPort))) {
+    fail(`Port ${redPort} is already in use (another Node-RED?). Stop it, or set NODE_RED_PORT to another port, e.g. NODE_RED_PORT=1881 npm start.`);
+  }
 
   let sandbox;
   try {
@@ -102,12 +129,10 @@ async function main() {
   process.on('SIGTERM', () => stop(0));
   child.on('exit', (code) => stop(code === null ? 0 : code));
 
-  const current = await waitForNodeRed(child);
-  const hasFlows = Array.isArray(current) ? current.length > 0 : Array.isArray(current.flows) && current.flows.length > 0;
-  if (!hasFlows || reset) {
-    const flow = JSON.parse(fs.readFileSync(demoFlowFile(), 'utf8')).map((n) =>
-      n.type === 'wellcloud-config' ? { ...n, baseUrl: sandbox.url } : n,
-    );
+  const answer = await waitForNodeRed(child);
+  const current = Array.isArray(answer) ? answer : Array.isArray(answer.flows) ? answer.flows : [];
+  if (current.length === 0 || reset) {
+    const flow = withDemo(current, JSON.parse(fs.readFileSync(demoFlowFile(), 'utf8')), sandbox.url);
     const r = await request('POST', '/flows', flow, { 'Node-RED-Deployment-Type': 'full' });
     if (r.status !== 200 && r.status !== 204) fail(`Deploying the demo flow failed: HTTP ${r.status} ${r.text}`);
     console.log('[wellcloud] demo flow deployed');
@@ -115,4 +140,6 @@ async function main() {
   console.log(`\n[wellcloud] Ready: open http://127.0.0.1:${redPort}/ and press the inject button of the demo flow.\n`);
 }
 
-main().catch((e) => fail(e && e.stack ? e.stack : String(e)));
+if (require.main === module) main().catch((e) => fail(e && e.stack ? e.stack : String(e)));
+
+module.exports = { withDemo };

@@ -3,7 +3,9 @@
  * Every example flow imports cleanly: valid JSON, unique ids, every flow node on a tab of the file
  * with a numeric position, wires, scopes and config references that resolve, debug nodes that show a
  * message property (not a number), and a comment node in English and Chinese; across the files, no id
- * and no http in method and path twice (they are imported side by side). What each example does
+ * and no http in method and path twice (they are imported side by side); comment and tab texts that
+ * the editor's Markdown shows as written (no placeholder taken for an HTML tag, no link running into
+ * Chinese text, lists that are lists). What each example does
  * against the sandbox is tested beside its node (test/nodes/*_spec.js).
  */
 const assert = require('assert');
@@ -78,6 +80,50 @@ describe('examples: every flow imports cleanly', function () {
       }
       const comments = nodes.filter((n) => n.type === 'comment');
       if (!comments.some((c) => /[A-Za-z]{3}/.test(c.info || '') && /[\u4e00-\u9fff]/.test(c.info || ''))) problems.push('no comment node explaining the flow in English and Chinese');
+      if (problems.length) assert.fail(problems.join('\n'));
+    });
+  }
+});
+
+/**
+ * What the editor's Markdown (marked, GFM, no `breaks`) would do wrong with a text: the Info sidebar
+ * shows a comment node's or a tab's `info` rendered that way. Code spans and code blocks are left out.
+ */
+function markdownTraps(text) {
+  const problems = [];
+  const prose = text
+    .replace(/```[\s\S]*?```/g, '')
+    .split('\n')
+    .filter((line) => !/^( {4}|\t)/.test(line)) // indented code blocks
+    .join('\n')
+    .replace(/`[^`\n]*`/g, '`…`');
+  for (const m of prose.matchAll(/<\/?[A-Za-z][^>\n]*>/g)) {
+    // <callId>, <your Node-RED>: read as an HTML tag, and the sidebar shows nothing where it stood
+    if (!/^<https?:\/\/[^\s>]+>$/.test(m[0])) problems.push(`${m[0]} is read as an HTML tag and disappears: write it in backticks`);
+  }
+  for (const m of prose.matchAll(/(?<![<(`])\bhttps?:\/\/[^\s<`]*/g)) {
+    // GFM links a bare URL up to the next space: "http://127.0.0.1:8090）。连接…" becomes one broken link
+    if (/[^\x00-\x7f]/.test(m[0])) problems.push(`the link ${m[0]} runs on into the text after it: write the URL in backticks or put a space after it`);
+  }
+  for (const m of prose.matchAll(/^ {0,3}(\d+)\.(?=[^\s\d])/gm)) problems.push(`"${m[1]}." at a line start without a space after it is no list item: the lines run together into one paragraph`);
+  return problems;
+}
+
+describe('examples: comment and tab texts read right in the Info sidebar (Markdown)', function () {
+  it('finds the traps it looks for', function () {
+    assert.strictEqual(markdownTraps('saves recordings/<callId>.mp3').length, 1);
+    assert.strictEqual(markdownTraps('沙箱（http://127.0.0.1:8090）。连接').length, 1);
+    assert.strictEqual(markdownTraps('三种方式：\n1.“rows”：数组。\n2.“text”：文本。').length, 2);
+    assert.deepStrictEqual(markdownTraps('`recordings/<callId>.mp3`, <http://127.0.0.1:1880> and http://127.0.0.1:8090 (x).\n1. rows\n\n    curl -d \'<x>\''), []);
+  });
+
+  for (const file of files) {
+    it(file, function () {
+      const problems = [];
+      for (const n of JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'))) {
+        if ((n.type !== 'comment' && n.type !== 'tab') || !n.info) continue;
+        for (const p of markdownTraps(n.info)) problems.push(`${n.type} ${n.id}: ${p}`);
+      }
       if (problems.length) assert.fail(problems.join('\n'));
     });
   }

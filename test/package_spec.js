@@ -170,3 +170,73 @@ describe('npm start settings: the runtime language', function () {
     assert.strictEqual(langWith({ LANG: 'C.UTF-8' }), undefined);
   });
 });
+
+describe('npm start --reset: the demo flow deployed again', function () {
+  const { withDemo } = require('../scripts/start.js');
+  const demoFile = fs.readdirSync(path.join(root, 'examples')).find((f) => /^live demo/i.test(f));
+  const demo = JSON.parse(fs.readFileSync(path.join(root, 'examples', demoFile), 'utf8'));
+  const tab = demo.find((n) => n.type === 'tab').id;
+  const sandboxUrl = 'http://127.0.0.1:18090';
+
+  it('puts the demo back as shipped and keeps every other tab, subflow and config node', function () {
+    const changedDemo = demo.map((n) => (n.type === 'inject' ? { ...n, name: 'renamed by the user' } : n)).filter((n) => n.type !== 'debug');
+    const mine = [
+      { id: 'myTab', type: 'tab', label: 'my flow' },
+      { id: 'myInject', type: 'inject', z: 'myTab', x: 100, y: 100, wires: [['myCall']] },
+      { id: 'myCall', type: 'wellcloud-dual-call', z: 'myTab', server: 'myCfg', x: 300, y: 100, wires: [[]] },
+      { id: 'myCfg', type: 'wellcloud-config', name: 'tenant', baseUrl: 'https://jdc.welljoint.com:8090' },
+      { id: 'mySub', type: 'subflow', name: 'helper', in: [], out: [] },
+      { id: 'addedOnDemoTab', type: 'debug', z: tab, x: 500, y: 500, wires: [] },
+    ];
+    const flows = withDemo([...changedDemo, ...mine], demo, sandboxUrl);
+    const byId = new Map(flows.map((n) => [n.id, n]));
+    assert.strictEqual(byId.size, flows.length, 'an id twice');
+    for (const n of mine.filter((m) => m.z !== tab)) assert.deepStrictEqual(byId.get(n.id), n, `${n.id} was not kept as it was`);
+    assert.ok(!byId.has('addedOnDemoTab'), 'a node added on the demo tab stayed');
+    for (const n of demo) {
+      const want = n.type === 'wellcloud-config' ? { ...n, baseUrl: sandboxUrl } : n;
+      assert.deepStrictEqual(byId.get(n.id), want, `demo node ${n.id} is not as shipped`);
+    }
+    assert.strictEqual(flows.length, demo.length + mine.length - 1);
+  });
+
+  it('is the demo alone in an empty user directory', function () {
+    const flows = withDemo([], demo, sandboxUrl);
+    assert.strictEqual(flows.length, demo.length);
+    assert.strictEqual(flows.find((n) => n.type === 'wellcloud-config').baseUrl, sandboxUrl);
+  });
+});
+
+describe('npm start with the Node-RED port already taken', function () {
+  const http = require('http');
+  const { spawn } = require('child_process');
+  this.timeout(30000);
+
+  it('stops with a message naming NODE_RED_PORT and deploys nothing to whatever holds the port', async function () {
+    // e.g. the user's own Node-RED on 1880: it answers the admin API, and must not get the demo
+    const calls = [];
+    const other = http.createServer((req, res) => {
+      calls.push(`${req.method} ${req.url}`);
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('[]'));
+    });
+    await new Promise((resolve) => other.listen(0, '127.0.0.1', resolve));
+    const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wellcloud-start-'));
+    try {
+      const child = spawn(process.execPath, [path.join(root, 'scripts', 'start.js')], {
+        env: { ...process.env, NODE_RED_PORT: String(other.address().port), WELLCLOUD_SANDBOX_PORT: '0', NODE_RED_USER_DIR: userDir },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.on('data', (c) => (out += c));
+      child.stderr.on('data', (c) => (out += c));
+      const code = await new Promise((resolve) => child.on('exit', resolve));
+      assert.strictEqual(code, 1, out);
+      assert.match(out, /NODE_RED_PORT/);
+      assert.deepStrictEqual(calls.filter((c) => !c.startsWith('GET ')), [], `sent to the other server: ${calls.join(', ')}\n${out}`);
+    } finally {
+      other.close();
+      fs.rmSync(userDir, { recursive: true, force: true });
+    }
+  });
+});

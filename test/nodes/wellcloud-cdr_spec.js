@@ -350,5 +350,12 @@ describe('example flow: Export yesterday\'s calls to CSV', function () {
     assert.strictEqual(lines[0].split(',')[0], 'callId');
     assert.strictEqual(lines.length, held.length + 1);
     assert.deepStrictEqual(lines.slice(1).map((l) => l.split(',')[0]), held.map((c) => c.callId));
+    // a field the platform leaves null is an empty cell, not the text "null" the csv node would write
+    const header = lines[0].split(',');
+    const campaign = header.indexOf('campaignName');
+    assert.ok(held.some((c) => c.listItem.campaignName === null) && held.some((c) => c.listItem.campaignName), 'the day has calls with and without a campaign');
+    const rows = lines.slice(1).map((l) => l.split(','));
+    assert.deepStrictEqual(rows.filter((cells) => cells.includes('null')), [], 'cells with the text "null"');
+    assert.deepStrictEqual(rows.map((cells) => cells[campaign]), held.map((c) => c.listItem.campaignName ?? ''));
   });
 });

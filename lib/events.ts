@@ -107,16 +107,32 @@ function contentHash(v: unknown): string {
 }
 
 /**
+ * A serial as key text: a number or text as it is; an object or array (never the platform's, but
+ * a body may hold one) as its JSON text, so two different ones neither collide (`String()` gives
+ * `[object Object]` for every object) nor throw (`String({"toString": 1})` does). Undefined when
+ * it has no JSON text either.
+ */
+function serialText(v: unknown): string | undefined {
+  if (v === undefined) return undefined;
+  if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return String(v);
+  try {
+    return JSON.stringify(v) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * The identity of an event across retries: event name + serial (+ callId for callEnd). Events
  * without a serial, and outbound-result arrays, are identified by a hash of their content
  * (a retry repeats the same body).
  */
 export function dedupeKey(topic: string, payload: Obj | Obj[]): string {
-  if (Array.isArray(payload) || payload.serial === undefined || payload.serial === null || payload.serial === '') {
+  const serial = Array.isArray(payload) || payload.serial === null || payload.serial === '' ? undefined : serialText(payload.serial);
+  if (Array.isArray(payload) || serial === undefined) {
     const content = Array.isArray(payload) ? payload : (isObject(payload.original) ? payload.original : payload);
     return `${topic}|#${contentHash(content)}`;
   }
-  const serial = String(payload.serial);
   return topic === CALL_END ? `${topic}|${serial}|${String(payload.callId)}` : `${topic}|${serial}`;
 }
 

@@ -274,6 +274,20 @@ describe('lib/events: event identity (dedupe key)', function () {
     assert.notStrictEqual(dedupeKey('callEnd', { serial: 10, callId: 'c1' }), dedupeKey('callEnd', { serial: 10, callId: 'c2' }));
   });
 
+  it('reads a serial that is an object or array as its JSON text: no throw, and two of them do not collide', function () {
+    // String() throws on {"toString": 1} and gives "[object Object]" for every other object
+    const odd = parseEventBody('{"eventName":"queueEvent","serial":{"toString":1}}');
+    assert.strictEqual(odd.ok, true);
+    assert.strictEqual(odd.key, 'queueEvent|{"toString":1}');
+    assert.notStrictEqual(dedupeKey('queueEvent', { serial: { a: 1 } }), dedupeKey('queueEvent', { serial: { b: 2 } }));
+    assert.notStrictEqual(dedupeKey('queueEvent', { serial: [1, 2] }), dedupeKey('queueEvent', { serial: '1,2' }));
+    assert.strictEqual(dedupeKey('callEnd', { serial: { n: 1 }, callId: 'c1' }), 'callEnd|{"n":1}|c1');
+    // numbers and texts keep their keys (a memory kept across an upgrade stays valid)
+    assert.strictEqual(dedupeKey('queueEvent', { serial: 7 }), 'queueEvent|7');
+    assert.strictEqual(dedupeKey('queueEvent', { serial: 'a7' }), 'queueEvent|a7');
+    assert.match(dedupeKey('queueEvent', { eventName: 'queueEvent', serial: () => 1 }), /^queueEvent\|#/);
+  });
+
   it('is a content hash without a serial, equal for equal content', function () {
     const a = dedupeKey('queueEvent', { eventName: 'queueEvent', depth: 1 });
     assert.match(a, /^queueEvent\|#/);

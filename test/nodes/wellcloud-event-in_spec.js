@@ -158,6 +158,19 @@ describe('wellcloud-event-in node', function () {
       assert.strictEqual(received.out2[0].payload.acState, 'Unknown');
     });
 
+    it('accepts events whose serial is an object (answered 200, not 500) and tells two of them apart', async () => {
+      const { received, warnings } = await load({}, { raw: true });
+      for (const body of ['{"eventName":"queueEvent","serial":{"toString":1}}', '{"eventName":"queueEvent","serial":{"n":1}}', '{"eventName":"queueEvent","serial":{"n":2}}']) {
+        const res = await post(body, { contentType: 'application/json' });
+        assert.strictEqual(res.status, 200, `${body}: ${res.text}`);
+      }
+      const retry = await post('{"eventName":"queueEvent","serial":{"n":2},"timestamp":"2024.05.01 09:10:00"}', { contentType: 'application/json' });
+      assert.strictEqual(retry.status, 200);
+      await settle();
+      assert.deepStrictEqual(warnings, []);
+      assert.deepStrictEqual(received.out3.map((m) => m.payload.serial), [{ toString: 1 }, { n: 1 }, { n: 2 }]);
+    });
+
     it('reads a raw Buffer body (http in with "Do not parse request body")', async () => {
       const { received } = await load({}, { raw: true });
       const ce = callEnd();

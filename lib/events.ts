@@ -241,7 +241,9 @@ export function readEvent(input: Obj, lang?: Lang): AcceptedEvent | RejectedBody
   // one copy with the ISO times added at once (adding keys one by one to a copy is several times slower)
   // own keys only: an event named `constructor` or `__proto__` must not read Object.prototype
   const iso = isoTimes(source, Object.hasOwn(ISO_FIELDS, name) ? ISO_FIELDS[name] : ['timestamp']);
-  const ev: Obj = legacy ? Object.assign(legacy, iso) : Object.assign({}, input, iso);
+  // a spread, not Object.assign: JSON.parse makes a `"__proto__"` key an own field, which
+  // Object.assign would set as the copy's prototype (the field gone, its members inherited)
+  const ev: Obj = legacy ? Object.assign(legacy, iso) : { ...input, ...iso };
   const port: EventPort = name === CALL_END ? 0 : name === AGENT_STATE ? 1 : 2;
   return { ok: true, port, topic: name, payload: ev, key: dedupeKey(name, ev) };
 }

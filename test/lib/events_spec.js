@@ -137,6 +137,20 @@ describe('lib/events: reading pushed bodies', function () {
     assert.strictEqual(input.timestampIso, undefined);
   });
 
+  it('keeps a "__proto__" field of the body as a field: it does not become the event\'s prototype', function () {
+    for (const body of ['{"eventName":"queueEvent","__proto__":{"injected":1},"a":1}', '{"eventName":"callEnd","callId":"c1","__proto__":{"callId":"x"}}']) {
+      const input = JSON.parse(body);
+      const r = parseEventBody(body);
+      assert.strictEqual(r.ok, true);
+      assert.strictEqual(Object.getPrototypeOf(r.payload), Object.prototype);
+      assert.ok(Object.hasOwn(r.payload, '__proto__'), 'the field is kept');
+      assert.deepStrictEqual(r.payload['__proto__'], input['__proto__']);
+      assert.strictEqual(r.payload.injected, undefined);
+      assert.strictEqual(parseEventBody(input).payload.injected, undefined, 'the same for an object parsed by http in');
+    }
+    assert.strictEqual({}.injected, undefined);
+  });
+
   it('reads JSON text and Buffers (with a BOM) the same as objects', function () {
     const text = JSON.stringify(callEnd());
     for (const body of [text, Buffer.from(text), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)])]) {

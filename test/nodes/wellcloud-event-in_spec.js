@@ -158,6 +158,19 @@ describe('wellcloud-event-in node', function () {
       assert.strictEqual(received.out2[0].payload.acState, 'Unknown');
     });
 
+    it('passes a "__proto__" field of the body on as a field, not as the prototype of msg.payload', async () => {
+      const { received } = await load();
+      const res = await post('{"eventName":"queueEvent","serial":77,"__proto__":{"injected":"yes","eventName":"callEnd"},"depth":1}');
+      assert.strictEqual(res.status, 200, res.text);
+      await settle();
+      const { payload } = received.out3[0];
+      assert.strictEqual(Object.getPrototypeOf(payload), Object.prototype);
+      assert.deepStrictEqual(Object.keys(payload), ['eventName', 'serial', '__proto__', 'depth']);
+      assert.deepStrictEqual(payload['__proto__'], { injected: 'yes', eventName: 'callEnd' });
+      assert.strictEqual(payload.injected, undefined);
+      assert.strictEqual({}.injected, undefined);
+    });
+
     it('accepts events whose serial is an object (answered 200, not 500) and tells two of them apart', async () => {
       const { received, warnings } = await load({}, { raw: true });
       for (const body of ['{"eventName":"queueEvent","serial":{"toString":1}}', '{"eventName":"queueEvent","serial":{"n":1}}', '{"eventName":"queueEvent","serial":{"n":2}}']) {

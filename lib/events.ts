@@ -322,7 +322,7 @@ function unauthorized(code: 'UNAUTHORIZED' | 'BAD_SIGNATURE', lang: Lang | undef
   return { kind: 'answer', answer: { status: 401, body: { result: 'error', code, reason } }, warning: reason, code };
 }
 
-/** The legacy URL check: GET with echostr (and, when a signToken is set, a valid signature). */
+/** The legacy URL check: GET (or HEAD) with echostr (and, when a signToken is set, a valid signature). */
 function urlCheck(req: EventRequest, lang: Lang | undefined): Receipt {
   const echostr = firstString(req.query?.echostr);
   if (echostr === undefined || echostr === '') {
@@ -348,7 +348,9 @@ export function receive(body: unknown, req: EventRequest | undefined, opts: Rece
   if (req) {
     const failure = authenticate(opts, req);
     if (failure) return unauthorized(failure, lang);
-    if (typeof req.method === 'string' && req.method.toUpperCase() === 'GET') return urlCheck(req, lang);
+    // Express hands a HEAD request to the GET route: it is the same check (its answer has no body),
+    // never an event read from the query
+    if (typeof req.method === 'string' && ['GET', 'HEAD'].includes(req.method.toUpperCase())) return urlCheck(req, lang);
   }
   const parsed = parseEventBody(body, { lang, maxBytes: opts.maxBytes, contentLength: contentLengthOf(req) });
   if (!parsed.ok) return { kind: 'answer', answer: rejectionAnswer(parsed), warning: parsed.reason, code: parsed.code };

@@ -365,6 +365,18 @@ describe('lib/events: secret and signature', function () {
     assert.strictEqual(noEcho.answer.body.field, 'echostr');
   });
 
+  it('answers a HEAD request like the GET URL check: its query is never read as an event', function () {
+    // http in hands HEAD to its GET route with msg.payload = the query
+    const q = { eventName: 'queueEvent', serial: '1' };
+    const head = receive(q, req(q, {}, 'HEAD'), {});
+    assert.strictEqual(head.kind, 'answer');
+    assert.strictEqual(head.answer.status, 400);
+    assert.strictEqual(head.answer.body.field, 'echostr');
+    const echo = { ...q, echostr: 'e1' };
+    assert.deepStrictEqual(receive(echo, req(echo, {}, 'head'), {}), { kind: 'answer', answer: { status: 200, body: { result: 'e1' } } });
+    assert.strictEqual(receive(q, req(q, {}, 'HEAD'), { secret: 's3cret' }).answer.status, 401);
+  });
+
   it('strips the secret from a request (every spelling of the key parameter, the header, raw headers)', function () {
     assert.strictEqual(urlWithoutSecret('/ev?a=1&key=s3cret&key%5B%5D=s3cret&%6Bey=s3cret&key[0]=s3cret&keyring=2'), '/ev?a=1&keyring=2');
     assert.strictEqual(urlWithoutSecret('/ev?key=s3cret'), '/ev');

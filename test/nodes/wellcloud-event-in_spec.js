@@ -447,6 +447,18 @@ describe('wellcloud-event-in node', function () {
       assert.strictEqual(bad.status, 401);
     });
 
+    it('answers a HEAD request like the GET URL check, and never sends its query on as an event', async () => {
+      const { received, warnings } = await load({}, { get: true });
+      const probe = await helper.request().head(`${URL_PATH}?eventName=queueEvent&serial=1`);
+      assert.strictEqual(probe.status, 400);
+      const check = await helper.request().head(`${URL_PATH}?eventName=queueEvent&serial=2&echostr=e1`);
+      assert.strictEqual(check.status, 200);
+      assert.match(String(check.headers['content-type']), /^application\/json/);
+      await settle();
+      assert.strictEqual(received.out1.length + received.out2.length + received.out3.length, 0);
+      assert.strictEqual(warnings.length, 1, 'the HEAD without echostr is reported like a GET without it');
+    });
+
     it('answers the GET URL check without a sign token too (the legacy docs allow skipping the check)', async () => {
       await load({}, { get: true });
       const ok = await helper.request().get(`${URL_PATH}?echostr=hello`);

@@ -526,6 +526,23 @@ describe('lib/events: agent state board', function () {
     assert.strictEqual(AgentStateBoard.restore({ v: 2 }).size, 0);
   });
 
+  it('counts and lists an agent or a state named like an Object.prototype member (__proto__, constructor)', function () {
+    const b = new AgentStateBoard();
+    const r = b.apply(agentState({ id: '__proto__', acState: '__proto__' }));
+    assert.deepStrictEqual(Object.entries(r.change.counts), [['__proto__', 1]]);
+    assert.strictEqual(Object.getPrototypeOf(r.change.counts), Object.prototype);
+    b.apply(agentState({ id: 'constructor', acState: 'constructor', serial: 101 }));
+    b.apply(agentState({ id: '5001@demo.cc', acState: '__proto__', serial: 102 }));
+    const snap = b.snapshot();
+    assert.deepStrictEqual(Object.keys(snap.agents), ['__proto__', 'constructor', '5001@demo.cc']);
+    assert.strictEqual(Object.getPrototypeOf(snap.agents), Object.prototype);
+    assert.strictEqual(snap.agents['__proto__'].state, '__proto__');
+    assert.deepStrictEqual(Object.entries(snap.counts), [['__proto__', 2], ['constructor', 1]]);
+    assert.strictEqual(snap.total, 3);
+    // what a context store or a Debug node makes of it
+    assert.deepStrictEqual(Object.keys(JSON.parse(JSON.stringify(snap)).agents), ['__proto__', 'constructor', '5001@demo.cc']);
+  });
+
   it('refuses events without id or acState', function () {
     const b = new AgentStateBoard();
     assert.strictEqual(b.apply({ eventName: 'agentStateEvent', acState: 'Aux' }).kind, 'invalid');

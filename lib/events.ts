@@ -332,7 +332,13 @@ function urlCheck(req: EventRequest, lang: Lang | undefined): Receipt {
   return { kind: 'answer', answer: { status: 200, body: { result: echostr } } };
 }
 
+/**
+ * The request's Content-Length, when it is the size of the body as read: not for a compressed body,
+ * which a parsing `http in` inflates (a few KB of gzip can hold megabytes of JSON).
+ */
 function contentLengthOf(req: EventRequest | undefined): number | undefined {
+  const encoding = firstString(req?.headers?.['content-encoding'])?.trim().toLowerCase();
+  if (encoding && encoding !== 'identity') return undefined;
   const v = firstString(req?.headers?.['content-length']);
   const n = v === undefined ? Number.NaN : Number(v);
   return Number.isInteger(n) && n >= 0 ? n : undefined;

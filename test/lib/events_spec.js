@@ -266,6 +266,14 @@ describe('lib/events: reading pushed bodies', function () {
     assert.strictEqual(parseEventBody(big, { maxBytes: 1e6 }).ok, true);
   });
 
+  it('measures a body that came compressed by itself, not by its Content-Length', function () {
+    const body = { eventName: 'queueEvent', blob: 'x'.repeat(5000) };
+    const gz = { method: 'POST', query: {}, headers: { 'content-length': '120', 'content-encoding': 'gzip' } };
+    assert.strictEqual(receive(body, gz, { maxBytes: 1000 }).answer.body.code, 'BODY_TOO_LARGE');
+    const plain = { method: 'POST', query: {}, headers: { 'content-length': '120', 'content-encoding': 'identity' } };
+    assert.strictEqual(receive(body, plain, { maxBytes: 1000 }).kind, 'event', 'an uncompressed body is taken at its Content-Length');
+  });
+
   it('never quotes the body in a JSON error (it may hold phone numbers)', function () {
     for (const body of ['13800000000 is my number', '{"customerPhone": 13800000000,}']) {
       const r = parseEventBody(body);

@@ -350,6 +350,21 @@ describe('wellcloud-event-in node', function () {
       assert.strictEqual(received.out1.length, 0);
     });
 
+    it('refuses a gzip-compressed body whose JSON is over the size limit (http in inflates it)', async () => {
+      const zlib = require('zlib');
+      const { received, warnings } = await load({ maxBodyKb: 1 });
+      const big = zlib.gzipSync(JSON.stringify(callEnd({ userData: { blob: 'x'.repeat(100000) } })));
+      assert.ok(big.length < 1024, 'compressed, it is under the limit');
+      const res = await helper.request().post(URL_PATH).set('content-type', 'application/json').set('content-encoding', 'gzip').serialize((b) => b).send(big);
+      assert.strictEqual(res.status, 400);
+      assert.strictEqual(res.body.code, 'BODY_TOO_LARGE');
+      const small = await helper.request().post(URL_PATH).set('content-type', 'application/json').set('content-encoding', 'gzip').serialize((b) => b).send(zlib.gzipSync(JSON.stringify(callEnd())));
+      assert.strictEqual(small.status, 200);
+      await settle();
+      assert.strictEqual(received.out1.length, 1);
+      assert.strictEqual(warnings.length, 1);
+    });
+
     it('refuses a raw body over the size limit with 400', async () => {
       const { received } = await load({ maxBodyKb: 1 }, { raw: true });
       const res = await post(Buffer.alloc(2048, 0x20), { contentType: 'application/octet-stream' });

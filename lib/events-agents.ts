@@ -84,6 +84,21 @@ export function compareOrder(held: AgentRecord, next: AgentRecord): -1 | 0 | 1 {
   return comparable ? 0 : 1;
 }
 
+/** Longest msg.topic text shown in a warning. */
+const TOPIC_SHOWN = 80;
+
+/**
+ * `msg.topic` as a warning can show it, never throwing: a text (cut at 80 characters), a number or
+ * boolean, else its kind (`object`, `array`). `String()` throws on an object whose `toString` is
+ * no function (`{"toString": 1}` from JSON, `Object.create(null)`).
+ */
+export function topicText(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'string') return v.length > TOPIC_SHOWN ? `${v.slice(0, TOPIC_SHOWN)}…` : v;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  return Array.isArray(v) ? 'array' : typeof v;
+}
+
 function isRecord(v: unknown): v is AgentRecord {
   return isObject(v) && typeof v.s === 'string' && v.s !== '';
 }

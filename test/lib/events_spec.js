@@ -551,6 +551,17 @@ describe('lib/events: agent state board', function () {
     assert.deepStrictEqual(Object.keys(JSON.parse(JSON.stringify(snap)).agents), ['__proto__', 'constructor', '5001@demo.cc']);
   });
 
+  it('shows any msg.topic in a warning without throwing (topicText)', function () {
+    const { topicText } = events;
+    assert.strictEqual(topicText('callEnd'), 'callEnd');
+    assert.strictEqual(topicText(undefined), '');
+    assert.strictEqual(topicText(5), '5');
+    assert.strictEqual(topicText({ toString: 1 }), 'object');
+    assert.strictEqual(topicText(Object.create(null)), 'object');
+    assert.strictEqual(topicText(['a']), 'array');
+    assert.strictEqual(topicText('x'.repeat(5000)), `${'x'.repeat(80)}…`);
+  });
+
   it('refuses events without id or acState', function () {
     const b = new AgentStateBoard();
     assert.strictEqual(b.apply({ eventName: 'agentStateEvent', acState: 'Aux' }).kind, 'invalid');

@@ -218,7 +218,8 @@ function normaliseLegacy(ev: Obj, lang: Lang | undefined): Obj | RejectedBody | 
   if (ev.eventName === 'AgentStatusEvent') {
     const agent = requireObject(ev, 'agent', lang);
     if (isRejected(agent)) return agent;
-    return requireString(agent, 'agentId', 'agent.agentId', lang) ?? normaliseLegacyAgentStatus(ev, agent);
+    // the state is read from agent.agentStatus: a missing one is named so, not as the acState it becomes
+    return requireString(agent, 'agentId', 'agent.agentId', lang) ?? requireString(agent, 'agentStatus', 'agent.agentStatus', lang) ?? normaliseLegacyAgentStatus(ev, agent);
   }
   return undefined;
 }

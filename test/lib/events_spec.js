@@ -241,6 +241,8 @@ describe('lib/events: reading pushed bodies', function () {
     ['CallEndEvent without call', { eventName: 'CallEndEvent', serial: 1 }, 'MISSING_FIELD', 'call'],
     ['CallEndEvent without call.id', { eventName: 'CallEndEvent', call: {} }, 'MISSING_FIELD', 'call.id'],
     ['AgentStatusEvent with a non-object agent', { eventName: 'AgentStatusEvent', agent: 'x' }, 'BAD_FIELD', 'agent'],
+    ['AgentStatusEvent without agent.agentStatus', { eventName: 'AgentStatusEvent', agent: { agentId: '5102@zhen04.cc' } }, 'MISSING_FIELD', 'agent.agentStatus'],
+    ['AgentStatusEvent with a numeric agent.agentStatus', { eventName: 'AgentStatusEvent', agent: { agentId: '5102@zhen04.cc', agentStatus: 7 } }, 'BAD_FIELD', 'agent.agentStatus'],
     ['an array of non-results', [1, 2, 3], 'NOT_OUTBOUND_RESULTS', '[0]'],
     ['an array with one bad item', [{ callId: 'a' }, { state: 0 }], 'NOT_OUTBOUND_RESULTS', '[1]'],
     ['an empty array', '[]', 'NOT_OUTBOUND_RESULTS'],

@@ -529,6 +529,22 @@ describe('wellcloud-event-in node', function () {
       assert.strictEqual(global.get('wellcloud_dedupe_evKeep'), undefined);
     });
 
+    it('answers 503 STOPPING to a request http in sent on just before the stop (delivered in the next turn), instead of never answering it', async () => {
+      const { ev, received, nodes } = await load({}, { id: 'evQueued' });
+      const httpIn = helper.getNode(nodes.find((n) => n.type === 'http in').id);
+      let stopped;
+      // http in has sent the message on; Node-RED delivers it with setImmediate: the stop begins in between
+      httpIn.once('call:send', () => {
+        stopped = ev.close(false);
+      });
+      const res = await post(callEnd()).timeout(2000);
+      assert.strictEqual(res.status, 503);
+      assert.strictEqual(res.body.code, 'STOPPING');
+      await stopped;
+      await settle();
+      assert.strictEqual(received.out1.length, 0);
+    });
+
     it('answers 503 STOPPING, and sends nothing on, to a request delivered after its stop began', async () => {
       const { ev, received, warnings } = await load({}, { id: 'evLate' });
       // what Node-RED's http in wraps: the Express response under msg.res._res

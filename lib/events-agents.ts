@@ -84,6 +84,21 @@ export function compareOrder(held: AgentRecord, next: AgentRecord): -1 | 0 | 1 {
   return comparable ? 0 : 1;
 }
 
+/** Longest msg.topic text shown in a warning. */
+const TOPIC_SHOWN = 80;
+
+/**
+ * `msg.topic` as a warning can show it, never throwing: a text (cut at 80 characters), a number or
+ * boolean, else its kind (`object`, `array`). `String()` throws on an object whose `toString` is
+ * no function (`{"toString": 1}` from JSON, `Object.create(null)`).
+ */
+export function topicText(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'string') return v.length > TOPIC_SHOWN ? `${v.slice(0, TOPIC_SHOWN)}…` : v;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  return Array.isArray(v) ? 'array' : typeof v;
+}
+
 function isRecord(v: unknown): v is AgentRecord {
   return isObject(v) && typeof v.s === 'string' && v.s !== '';
 }
@@ -136,20 +151,25 @@ export class AgentStateBoard {
     return { kind: 'change', change };
   }
 
+  // Agent ids and states come from the pushed events and may be any text, `__proto__` too: the
+  // objects below are built with Object.fromEntries, which defines each key as an own field
+  // (`out[key] = v` would set the object's prototype for `__proto__`, and the entry would be lost).
+
   counts(): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const [state, n] of this.tally) if (n > 0) out[state] = n;
-    return out;
+    const out: [string, number][] = [];
+    for (const [state, n] of this.tally) if (n > 0) out.push([state, n]);
+    return Object.fromEntries(out);
   }
 
   snapshot(): AgentSnapshot {
-    const agents: AgentSnapshot['agents'] = {};
+    const agents: [string, AgentSnapshot['agents'][string]][] = [];
     for (const [id, r] of this.agents) {
-      agents[id] = { state: r.s };
-      if (r.n) agents[id].name = r.n;
-      if (r.a !== undefined) agents[id].since = new Date(r.a).toISOString();
+      const entry: AgentSnapshot['agents'][string] = { state: r.s };
+      if (r.n) entry.name = r.n;
+      if (r.a !== undefined) entry.since = new Date(r.a).toISOString();
+      agents.push([id, entry]);
     }
-    return { agents, counts: this.counts(), total: this.agents.size };
+    return { agents: Object.fromEntries(agents), counts: this.counts(), total: this.agents.size };
   }
 
   clear(): void {

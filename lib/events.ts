@@ -107,16 +107,32 @@ function contentHash(v: unknown): string {
 }
 
 /**
+ * A serial as key text: a number or text as it is; an object or array (never the platform's, but
+ * a body may hold one) as its JSON text, so two different ones neither collide (`String()` gives
+ * `[object Object]` for every object) nor throw (`String({"toString": 1})` does). Undefined when
+ * it has no JSON text either.
+ */
+function serialText(v: unknown): string | undefined {
+  if (v === undefined) return undefined;
+  if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return String(v);
+  try {
+    return JSON.stringify(v) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * The identity of an event across retries: event name + serial (+ callId for callEnd). Events
  * without a serial, and outbound-result arrays, are identified by a hash of their content
  * (a retry repeats the same body).
  */
 export function dedupeKey(topic: string, payload: Obj | Obj[]): string {
-  if (Array.isArray(payload) || payload.serial === undefined || payload.serial === null || payload.serial === '') {
+  const serial = Array.isArray(payload) || payload.serial === null || payload.serial === '' ? undefined : serialText(payload.serial);
+  if (Array.isArray(payload) || serial === undefined) {
     const content = Array.isArray(payload) ? payload : (isObject(payload.original) ? payload.original : payload);
     return `${topic}|#${contentHash(content)}`;
   }
-  const serial = String(payload.serial);
   return topic === CALL_END ? `${topic}|${serial}|${String(payload.callId)}` : `${topic}|${serial}`;
 }
 
@@ -202,7 +218,8 @@ function normaliseLegacy(ev: Obj, lang: Lang | undefined): Obj | RejectedBody | 
   if (ev.eventName === 'AgentStatusEvent') {
     const agent = requireObject(ev, 'agent', lang);
     if (isRejected(agent)) return agent;
-    return requireString(agent, 'agentId', 'agent.agentId', lang) ?? normaliseLegacyAgentStatus(ev, agent);
+    // the state is read from agent.agentStatus: a missing one is named so, not as the acState it becomes
+    return requireString(agent, 'agentId', 'agent.agentId', lang) ?? requireString(agent, 'agentStatus', 'agent.agentStatus', lang) ?? normaliseLegacyAgentStatus(ev, agent);
   }
   return undefined;
 }
@@ -225,7 +242,9 @@ export function readEvent(input: Obj, lang?: Lang): AcceptedEvent | RejectedBody
   // one copy with the ISO times added at once (adding keys one by one to a copy is several times slower)
   // own keys only: an event named `constructor` or `__proto__` must not read Object.prototype
   const iso = isoTimes(source, Object.hasOwn(ISO_FIELDS, name) ? ISO_FIELDS[name] : ['timestamp']);
-  const ev: Obj = legacy ? Object.assign(legacy, iso) : Object.assign({}, input, iso);
+  // a spread, not Object.assign: JSON.parse makes a `"__proto__"` key an own field, which
+  // Object.assign would set as the copy's prototype (the field gone, its members inherited)
+  const ev: Obj = legacy ? Object.assign(legacy, iso) : { ...input, ...iso };
   const port: EventPort = name === CALL_END ? 0 : name === AGENT_STATE ? 1 : 2;
   return { ok: true, port, topic: name, payload: ev, key: dedupeKey(name, ev) };
 }
@@ -304,7 +323,7 @@ function unauthorized(code: 'UNAUTHORIZED' | 'BAD_SIGNATURE', lang: Lang | undef
   return { kind: 'answer', answer: { status: 401, body: { result: 'error', code, reason } }, warning: reason, code };
 }
 
-/** The legacy URL check: GET with echostr (and, when a signToken is set, a valid signature). */
+/** The legacy URL check: GET (or HEAD) with echostr (and, when a signToken is set, a valid signature). */
 function urlCheck(req: EventRequest, lang: Lang | undefined): Receipt {
   const echostr = firstString(req.query?.echostr);
   if (echostr === undefined || echostr === '') {
@@ -314,7 +333,13 @@ function urlCheck(req: EventRequest, lang: Lang | undefined): Receipt {
   return { kind: 'answer', answer: { status: 200, body: { result: echostr } } };
 }
 
+/**
+ * The request's Content-Length, when it is the size of the body as read: not for a compressed body,
+ * which a parsing `http in` inflates (a few KB of gzip can hold megabytes of JSON).
+ */
 function contentLengthOf(req: EventRequest | undefined): number | undefined {
+  const encoding = firstString(req?.headers?.['content-encoding'])?.trim().toLowerCase();
+  if (encoding && encoding !== 'identity') return undefined;
   const v = firstString(req?.headers?.['content-length']);
   const n = v === undefined ? Number.NaN : Number(v);
   return Number.isInteger(n) && n >= 0 ? n : undefined;
@@ -330,7 +355,9 @@ export function receive(body: unknown, req: EventRequest | undefined, opts: Rece
   if (req) {
     const failure = authenticate(opts, req);
     if (failure) return unauthorized(failure, lang);
-    if (typeof req.method === 'string' && req.method.toUpperCase() === 'GET') return urlCheck(req, lang);
+    // Express hands a HEAD request to the GET route: it is the same check (its answer has no body),
+    // never an event read from the query
+    if (typeof req.method === 'string' && ['GET', 'HEAD'].includes(req.method.toUpperCase())) return urlCheck(req, lang);
   }
   const parsed = parseEventBody(body, { lang, maxBytes: opts.maxBytes, contentLength: contentLengthOf(req) });
   if (!parsed.ok) return { kind: 'answer', answer: rejectionAnswer(parsed), warning: parsed.reason, code: parsed.code };

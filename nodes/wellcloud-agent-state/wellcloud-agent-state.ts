@@ -5,7 +5,7 @@
  * written on change, read back on start, so it survives a redeploy (and a restart with a
  * persistent context store).
  */
-import { AGENT_STATE, AgentStateBoard, DEFAULT_MAX_AGENTS, readEvent, type AgentChange } from '../../lib/events';
+import { AGENT_STATE, AgentStateBoard, DEFAULT_MAX_AGENTS, readEvent, topicText, type AgentChange } from '../../lib/events';
 import { isObject } from '../../lib/events-legacy';
 import type { Lang } from '../../lib/i18n';
 import { runtimeLang } from '../shared/action';
@@ -125,7 +125,7 @@ export = function register(RED: NodeAPI): void {
       }
       const ev = agentEvent(msg.payload, lang);
       if (!ev) {
-        node.warn(RED._(`${TYPE}.warn.notAgentEvent`, { topic: String(msg.topic ?? '') }));
+        node.warn(RED._(`${TYPE}.warn.notAgentEvent`, { topic: topicText(msg.topic) }));
         return;
       }
       const result = board.apply(ev);

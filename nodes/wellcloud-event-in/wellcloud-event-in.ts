@@ -255,7 +255,12 @@ export = function register(RED: NodeAPI): void {
       const waitCap = new Promise<void>((resolve) => {
         timer = setTimeout(resolve, CLOSE_WAIT_MS);
       });
-      const finished = Promise.allSettled(Array.from(pending)).then(() => (removed ? memory.remove().catch(() => undefined) : undefined));
+      // Node-RED delivers a message in a later turn of the event loop (setImmediate) than the one
+      // that sent it, and drops it once this node has stopped (its input handler is removed right
+      // after done()): a request `http in` sent on just before the stop would never be answered.
+      // One turn lets every delivery queued before the stop arrive, and be answered 503 above.
+      const queuedBeforeStop = new Promise<void>((resolve) => setImmediate(resolve));
+      const finished = Promise.all([queuedBeforeStop, Promise.allSettled(Array.from(pending))]).then(() => (removed ? memory.remove().catch(() => undefined) : undefined));
       void Promise.race([finished, waitCap]).then(() => {
         if (timer) clearTimeout(timer);
         if (statusTimer) clearTimeout(statusTimer);

@@ -137,6 +137,20 @@ describe('lib/events: reading pushed bodies', function () {
     assert.strictEqual(input.timestampIso, undefined);
   });
 
+  it('keeps a "__proto__" field of the body as a field: it does not become the event\'s prototype', function () {
+    for (const body of ['{"eventName":"queueEvent","__proto__":{"injected":1},"a":1}', '{"eventName":"callEnd","callId":"c1","__proto__":{"callId":"x"}}']) {
+      const input = JSON.parse(body);
+      const r = parseEventBody(body);
+      assert.strictEqual(r.ok, true);
+      assert.strictEqual(Object.getPrototypeOf(r.payload), Object.prototype);
+      assert.ok(Object.hasOwn(r.payload, '__proto__'), 'the field is kept');
+      assert.deepStrictEqual(r.payload['__proto__'], input['__proto__']);
+      assert.strictEqual(r.payload.injected, undefined);
+      assert.strictEqual(parseEventBody(input).payload.injected, undefined, 'the same for an object parsed by http in');
+    }
+    assert.strictEqual({}.injected, undefined);
+  });
+
   it('reads JSON text and Buffers (with a BOM) the same as objects', function () {
     const text = JSON.stringify(callEnd());
     for (const body of [text, Buffer.from(text), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)])]) {
@@ -227,6 +241,8 @@ describe('lib/events: reading pushed bodies', function () {
     ['CallEndEvent without call', { eventName: 'CallEndEvent', serial: 1 }, 'MISSING_FIELD', 'call'],
     ['CallEndEvent without call.id', { eventName: 'CallEndEvent', call: {} }, 'MISSING_FIELD', 'call.id'],
     ['AgentStatusEvent with a non-object agent', { eventName: 'AgentStatusEvent', agent: 'x' }, 'BAD_FIELD', 'agent'],
+    ['AgentStatusEvent without agent.agentStatus', { eventName: 'AgentStatusEvent', agent: { agentId: '5102@zhen04.cc' } }, 'MISSING_FIELD', 'agent.agentStatus'],
+    ['AgentStatusEvent with a numeric agent.agentStatus', { eventName: 'AgentStatusEvent', agent: { agentId: '5102@zhen04.cc', agentStatus: 7 } }, 'BAD_FIELD', 'agent.agentStatus'],
     ['an array of non-results', [1, 2, 3], 'NOT_OUTBOUND_RESULTS', '[0]'],
     ['an array with one bad item', [{ callId: 'a' }, { state: 0 }], 'NOT_OUTBOUND_RESULTS', '[1]'],
     ['an empty array', '[]', 'NOT_OUTBOUND_RESULTS'],
@@ -252,6 +268,14 @@ describe('lib/events: reading pushed bodies', function () {
     assert.strictEqual(parseEventBody(big, { maxBytes: 1e6 }).ok, true);
   });
 
+  it('measures a body that came compressed by itself, not by its Content-Length', function () {
+    const body = { eventName: 'queueEvent', blob: 'x'.repeat(5000) };
+    const gz = { method: 'POST', query: {}, headers: { 'content-length': '120', 'content-encoding': 'gzip' } };
+    assert.strictEqual(receive(body, gz, { maxBytes: 1000 }).answer.body.code, 'BODY_TOO_LARGE');
+    const plain = { method: 'POST', query: {}, headers: { 'content-length': '120', 'content-encoding': 'identity' } };
+    assert.strictEqual(receive(body, plain, { maxBytes: 1000 }).kind, 'event', 'an uncompressed body is taken at its Content-Length');
+  });
+
   it('never quotes the body in a JSON error (it may hold phone numbers)', function () {
     for (const body of ['13800000000 is my number', '{"customerPhone": 13800000000,}']) {
       const r = parseEventBody(body);
@@ -272,6 +296,20 @@ describe('lib/events: event identity (dedupe key)', function () {
     assert.strictEqual(dedupeKey('callEnd', { serial: 10, callId: 'c1' }), 'callEnd|10|c1');
     assert.strictEqual(dedupeKey('agentStateEvent', { serial: 10, id: '5001' }), 'agentStateEvent|10');
     assert.notStrictEqual(dedupeKey('callEnd', { serial: 10, callId: 'c1' }), dedupeKey('callEnd', { serial: 10, callId: 'c2' }));
+  });
+
+  it('reads a serial that is an object or array as its JSON text: no throw, and two of them do not collide', function () {
+    // String() throws on {"toString": 1} and gives "[object Object]" for every other object
+    const odd = parseEventBody('{"eventName":"queueEvent","serial":{"toString":1}}');
+    assert.strictEqual(odd.ok, true);
+    assert.strictEqual(odd.key, 'queueEvent|{"toString":1}');
+    assert.notStrictEqual(dedupeKey('queueEvent', { serial: { a: 1 } }), dedupeKey('queueEvent', { serial: { b: 2 } }));
+    assert.notStrictEqual(dedupeKey('queueEvent', { serial: [1, 2] }), dedupeKey('queueEvent', { serial: '1,2' }));
+    assert.strictEqual(dedupeKey('callEnd', { serial: { n: 1 }, callId: 'c1' }), 'callEnd|{"n":1}|c1');
+    // numbers and texts keep their keys (a memory kept across an upgrade stays valid)
+    assert.strictEqual(dedupeKey('queueEvent', { serial: 7 }), 'queueEvent|7');
+    assert.strictEqual(dedupeKey('queueEvent', { serial: 'a7' }), 'queueEvent|a7');
+    assert.match(dedupeKey('queueEvent', { eventName: 'queueEvent', serial: () => 1 }), /^queueEvent\|#/);
   });
 
   it('is a content hash without a serial, equal for equal content', function () {
@@ -335,6 +373,18 @@ describe('lib/events: secret and signature', function () {
     const noEcho = receive({}, req({}, {}, 'GET'), {});
     assert.strictEqual(noEcho.answer.status, 400);
     assert.strictEqual(noEcho.answer.body.field, 'echostr');
+  });
+
+  it('answers a HEAD request like the GET URL check: its query is never read as an event', function () {
+    // http in hands HEAD to its GET route with msg.payload = the query
+    const q = { eventName: 'queueEvent', serial: '1' };
+    const head = receive(q, req(q, {}, 'HEAD'), {});
+    assert.strictEqual(head.kind, 'answer');
+    assert.strictEqual(head.answer.status, 400);
+    assert.strictEqual(head.answer.body.field, 'echostr');
+    const echo = { ...q, echostr: 'e1' };
+    assert.deepStrictEqual(receive(echo, req(echo, {}, 'head'), {}), { kind: 'answer', answer: { status: 200, body: { result: 'e1' } } });
+    assert.strictEqual(receive(q, req(q, {}, 'HEAD'), { secret: 's3cret' }).answer.status, 401);
   });
 
   it('strips the secret from a request (every spelling of the key parameter, the header, raw headers)', function () {
@@ -484,6 +534,34 @@ describe('lib/events: agent state board', function () {
     assert.strictEqual(r.apply(agentState({ serial: 99, acState: 'Aux', stateChangeTime: '2024.05.01 08:00:00.000' })).kind, 'stale');
     assert.strictEqual(AgentStateBoard.restore(undefined).size, 0);
     assert.strictEqual(AgentStateBoard.restore({ v: 2 }).size, 0);
+  });
+
+  it('counts and lists an agent or a state named like an Object.prototype member (__proto__, constructor)', function () {
+    const b = new AgentStateBoard();
+    const r = b.apply(agentState({ id: '__proto__', acState: '__proto__' }));
+    assert.deepStrictEqual(Object.entries(r.change.counts), [['__proto__', 1]]);
+    assert.strictEqual(Object.getPrototypeOf(r.change.counts), Object.prototype);
+    b.apply(agentState({ id: 'constructor', acState: 'constructor', serial: 101 }));
+    b.apply(agentState({ id: '5001@demo.cc', acState: '__proto__', serial: 102 }));
+    const snap = b.snapshot();
+    assert.deepStrictEqual(Object.keys(snap.agents), ['__proto__', 'constructor', '5001@demo.cc']);
+    assert.strictEqual(Object.getPrototypeOf(snap.agents), Object.prototype);
+    assert.strictEqual(snap.agents['__proto__'].state, '__proto__');
+    assert.deepStrictEqual(Object.entries(snap.counts), [['__proto__', 2], ['constructor', 1]]);
+    assert.strictEqual(snap.total, 3);
+    // what a context store or a Debug node makes of it
+    assert.deepStrictEqual(Object.keys(JSON.parse(JSON.stringify(snap)).agents), ['__proto__', 'constructor', '5001@demo.cc']);
+  });
+
+  it('shows any msg.topic in a warning without throwing (topicText)', function () {
+    const { topicText } = events;
+    assert.strictEqual(topicText('callEnd'), 'callEnd');
+    assert.strictEqual(topicText(undefined), '');
+    assert.strictEqual(topicText(5), '5');
+    assert.strictEqual(topicText({ toString: 1 }), 'object');
+    assert.strictEqual(topicText(Object.create(null)), 'object');
+    assert.strictEqual(topicText(['a']), 'array');
+    assert.strictEqual(topicText('x'.repeat(5000)), `${'x'.repeat(80)}…`);
   });
 
   it('refuses events without id or acState', function () {

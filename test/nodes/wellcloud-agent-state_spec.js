@@ -104,6 +104,33 @@ describe('wellcloud-agent-state node', function () {
     }
   });
 
+  it('counts and lists an agent or a state named __proto__ or constructor like any other', async () => {
+    const { node, out } = await load();
+    node.receive({ payload: ev('__proto__', '__proto__', 1) });
+    node.receive({ payload: ev('constructor', 'Available', 1) });
+    node.receive({ topic: 'snapshot' });
+    await settle();
+    assert.deepStrictEqual(Object.entries(out[0].payload.counts), [['__proto__', 1]]);
+    assert.strictEqual(out[1].payload.total, 2);
+    const snap = out[2].payload;
+    assert.deepStrictEqual(Object.keys(snap.agents), ['__proto__', 'constructor']);
+    assert.strictEqual(snap.agents['__proto__'].state, '__proto__');
+    assert.deepStrictEqual(Object.entries(snap.counts), [['__proto__', 1], ['Available', 1]]);
+  });
+
+  it('warns about a message whose topic cannot be turned into text, without failing it', async () => {
+    const { node, out, warnings } = await load();
+    const errors = [];
+    node.on('call:error', (c) => errors.push(String(c.args[0])));
+    node.receive({ topic: JSON.parse('{"toString":1}'), payload: 1 });
+    node.receive({ topic: Object.create(null), payload: 'x' });
+    node.receive({ payload: ev('5001', 'Aux', 1) });
+    await settle();
+    assert.deepStrictEqual(errors, []);
+    assert.deepStrictEqual(warnings, ['wellcloud-agent-state.warn.notAgentEvent', 'wellcloud-agent-state.warn.notAgentEvent']);
+    assert.strictEqual(out.length, 1);
+  });
+
   it('holds at most maxAgents', async () => {
     const { node, out } = await load({ maxAgents: 3 });
     for (let i = 1; i <= 6; i++) node.receive({ payload: ev(String(6000 + i), 'Available', i) });

@@ -158,6 +158,32 @@ describe('wellcloud-event-in node', function () {
       assert.strictEqual(received.out2[0].payload.acState, 'Unknown');
     });
 
+    it('passes a "__proto__" field of the body on as a field, not as the prototype of msg.payload', async () => {
+      const { received } = await load();
+      const res = await post('{"eventName":"queueEvent","serial":77,"__proto__":{"injected":"yes","eventName":"callEnd"},"depth":1}');
+      assert.strictEqual(res.status, 200, res.text);
+      await settle();
+      const { payload } = received.out3[0];
+      assert.strictEqual(Object.getPrototypeOf(payload), Object.prototype);
+      assert.deepStrictEqual(Object.keys(payload), ['eventName', 'serial', '__proto__', 'depth']);
+      assert.deepStrictEqual(payload['__proto__'], { injected: 'yes', eventName: 'callEnd' });
+      assert.strictEqual(payload.injected, undefined);
+      assert.strictEqual({}.injected, undefined);
+    });
+
+    it('accepts events whose serial is an object (answered 200, not 500) and tells two of them apart', async () => {
+      const { received, warnings } = await load({}, { raw: true });
+      for (const body of ['{"eventName":"queueEvent","serial":{"toString":1}}', '{"eventName":"queueEvent","serial":{"n":1}}', '{"eventName":"queueEvent","serial":{"n":2}}']) {
+        const res = await post(body, { contentType: 'application/json' });
+        assert.strictEqual(res.status, 200, `${body}: ${res.text}`);
+      }
+      const retry = await post('{"eventName":"queueEvent","serial":{"n":2},"timestamp":"2024.05.01 09:10:00"}', { contentType: 'application/json' });
+      assert.strictEqual(retry.status, 200);
+      await settle();
+      assert.deepStrictEqual(warnings, []);
+      assert.deepStrictEqual(received.out3.map((m) => m.payload.serial), [{ toString: 1 }, { n: 1 }, { n: 2 }]);
+    });
+
     it('reads a raw Buffer body (http in with "Do not parse request body")', async () => {
       const { received } = await load({}, { raw: true });
       const ce = callEnd();
@@ -324,6 +350,21 @@ describe('wellcloud-event-in node', function () {
       assert.strictEqual(received.out1.length, 0);
     });
 
+    it('refuses a gzip-compressed body whose JSON is over the size limit (http in inflates it)', async () => {
+      const zlib = require('zlib');
+      const { received, warnings } = await load({ maxBodyKb: 1 });
+      const big = zlib.gzipSync(JSON.stringify(callEnd({ userData: { blob: 'x'.repeat(100000) } })));
+      assert.ok(big.length < 1024, 'compressed, it is under the limit');
+      const res = await helper.request().post(URL_PATH).set('content-type', 'application/json').set('content-encoding', 'gzip').serialize((b) => b).send(big);
+      assert.strictEqual(res.status, 400);
+      assert.strictEqual(res.body.code, 'BODY_TOO_LARGE');
+      const small = await helper.request().post(URL_PATH).set('content-type', 'application/json').set('content-encoding', 'gzip').serialize((b) => b).send(zlib.gzipSync(JSON.stringify(callEnd())));
+      assert.strictEqual(small.status, 200);
+      await settle();
+      assert.strictEqual(received.out1.length, 1);
+      assert.strictEqual(warnings.length, 1);
+    });
+
     it('refuses a raw body over the size limit with 400', async () => {
       const { received } = await load({ maxBodyKb: 1 }, { raw: true });
       const res = await post(Buffer.alloc(2048, 0x20), { contentType: 'application/octet-stream' });
@@ -421,6 +462,18 @@ describe('wellcloud-event-in node', function () {
       assert.strictEqual(bad.status, 401);
     });
 
+    it('answers a HEAD request like the GET URL check, and never sends its query on as an event', async () => {
+      const { received, warnings } = await load({}, { get: true });
+      const probe = await helper.request().head(`${URL_PATH}?eventName=queueEvent&serial=1`);
+      assert.strictEqual(probe.status, 400);
+      const check = await helper.request().head(`${URL_PATH}?eventName=queueEvent&serial=2&echostr=e1`);
+      assert.strictEqual(check.status, 200);
+      assert.match(String(check.headers['content-type']), /^application\/json/);
+      await settle();
+      assert.strictEqual(received.out1.length + received.out2.length + received.out3.length, 0);
+      assert.strictEqual(warnings.length, 1, 'the HEAD without echostr is reported like a GET without it');
+    });
+
     it('answers the GET URL check without a sign token too (the legacy docs allow skipping the check)', async () => {
       await load({}, { get: true });
       const ok = await helper.request().get(`${URL_PATH}?echostr=hello`);
@@ -474,6 +527,22 @@ describe('wellcloud-event-in node', function () {
       const global = ev.context().global;
       await helper.setFlows(flow({}, { id: 'evKeep' }).filter((n) => !['evKeep', 'httpin'].includes(n.id)), 'full');
       assert.strictEqual(global.get('wellcloud_dedupe_evKeep'), undefined);
+    });
+
+    it('answers 503 STOPPING to a request http in sent on just before the stop (delivered in the next turn), instead of never answering it', async () => {
+      const { ev, received, nodes } = await load({}, { id: 'evQueued' });
+      const httpIn = helper.getNode(nodes.find((n) => n.type === 'http in').id);
+      let stopped;
+      // http in has sent the message on; Node-RED delivers it with setImmediate: the stop begins in between
+      httpIn.once('call:send', () => {
+        stopped = ev.close(false);
+      });
+      const res = await post(callEnd()).timeout(2000);
+      assert.strictEqual(res.status, 503);
+      assert.strictEqual(res.body.code, 'STOPPING');
+      await stopped;
+      await settle();
+      assert.strictEqual(received.out1.length, 0);
     });
 
     it('answers 503 STOPPING, and sends nothing on, to a request delivered after its stop began', async () => {

@@ -225,6 +225,24 @@ function normaliseLegacy(ev: Obj, lang: Lang | undefined): Obj | RejectedBody | 
 }
 
 /** Checks and enriches one event object. Returns a copy; the input is not modified. */
+/**
+ * A copy of a pushed event with its ISO times. Object.assign, not a spread: a spread of an object
+ * from JSON.parse costs about 8 us against 2 (measured on a callEnd of 45 fields). JSON.parse makes a
+ * `"__proto__"` key an own field, which Object.assign sets as the copy's prototype (the field gone,
+ * its members inherited): that rare copy gets its plain prototype back and the field as a field.
+ */
+function copyWithTimes(input: Obj, iso: Obj): Obj {
+  if (!Object.hasOwn(input, '__proto__')) return Object.assign({}, input, iso);
+  // field by field, in the body's order, every one defined as an own field
+  const ev: Obj = {};
+  for (const from of [input, iso]) {
+    for (const k of Object.keys(from)) {
+      Object.defineProperty(ev, k, { value: Object.getOwnPropertyDescriptor(from, k)?.value, enumerable: true, writable: true, configurable: true });
+    }
+  }
+  return ev;
+}
+
 export function readEvent(input: Obj, lang?: Lang): AcceptedEvent | RejectedBody {
   const nameError = requireString(input, 'eventName', 'eventName', lang);
   if (nameError) return nameError;
@@ -242,9 +260,7 @@ export function readEvent(input: Obj, lang?: Lang): AcceptedEvent | RejectedBody
   // one copy with the ISO times added at once (adding keys one by one to a copy is several times slower)
   // own keys only: an event named `constructor` or `__proto__` must not read Object.prototype
   const iso = isoTimes(source, Object.hasOwn(ISO_FIELDS, name) ? ISO_FIELDS[name] : ['timestamp']);
-  // a spread, not Object.assign: JSON.parse makes a `"__proto__"` key an own field, which
-  // Object.assign would set as the copy's prototype (the field gone, its members inherited)
-  const ev: Obj = legacy ? Object.assign(legacy, iso) : { ...input, ...iso };
+  const ev: Obj = legacy ? Object.assign(legacy, iso) : copyWithTimes(input, iso);
   const port: EventPort = name === CALL_END ? 0 : name === AGENT_STATE ? 1 : 2;
   return { ok: true, port, topic: name, payload: ev, key: dedupeKey(name, ev) };
 }

@@ -109,4 +109,25 @@ function watchWarnings(node) {
   return warnings;
 }
 
-module.exports = { helper, dist, useSandbox, useNodeSuite, configNode, demoCredentials, nextMessage, messages, sleep, openFds, watchWarnings };
+/**
+ * Sends `msg` into `node` while the sandbox answers only after `latencyMs`, stops the flow `afterMs`
+ * later (helper.unload, as a redeploy does), waits `thenMs`, and resolves {sent, warnings}: how many
+ * messages still reached the `watch` nodes, and the node's warnings.
+ */
+async function stopWhileRunning(sandbox, node, watch, { msg = { payload: {} }, latencyMs = 400, afterMs = 100, thenMs = 0 } = {}) {
+  let sent = 0;
+  for (const n of watch) n.on('input', () => sent++);
+  const warnings = watchWarnings(node);
+  sandbox.setLatency(latencyMs);
+  try {
+    node.receive(msg);
+    await sleep(afterMs);
+    await helper.unload();
+    await sleep(thenMs);
+  } finally {
+    sandbox.setLatency(0);
+  }
+  return { sent, warnings };
+}
+
+module.exports = { helper, dist, useSandbox, useNodeSuite, configNode, demoCredentials, nextMessage, messages, sleep, openFds, watchWarnings, stopWhileRunning };

@@ -5,7 +5,7 @@ const assert = require('assert');
 const fs = require('fs');
 const http = require('http');
 const path = require('path');
-const { helper, dist, useNodeSuite, configNode, demoCredentials, nextMessage, sleep, watchWarnings } = require('../helpers');
+const { helper, dist, useNodeSuite, configNode, demoCredentials, nextMessage, sleep, stopWhileRunning } = require('../helpers');
 
 const configModule = dist('nodes/wellcloud-config/wellcloud-config.js');
 const dualCallModule = dist('nodes/wellcloud-dual-call/wellcloud-dual-call.js');
@@ -243,16 +243,8 @@ describe('wellcloud-dual-call', function () {
 
   it('sends nothing and reports nothing when closed while the request runs', async function () {
     const { node, out, caught } = await load();
-    sandbox().setLatency(400);
-    let got = 0;
-    out.on('input', () => got++);
-    caught.on('input', () => got++);
-    const warnings = watchWarnings(node);
-    node.receive({ payload: {} });
-    await sleep(100);
-    await helper.unload();
-    await sleep(500);
-    assert.strictEqual(got, 0);
+    const { sent, warnings } = await stopWhileRunning(sandbox(), node, [out, caught], { thenMs: 500 });
+    assert.strictEqual(sent, 0);
     // stopped while the token was being applied for: the call never went out, nothing to say
     assert.strictEqual(posts().length, 0);
     assert.deepStrictEqual(warnings, []);
@@ -264,16 +256,8 @@ describe('wellcloud-dual-call', function () {
       const { node, out, caught } = await load();
       helper.getNode('cfg').lang = lang;
       await helper.getNode('cfg').getClient().getToken();
-      sandbox().setLatency(400);
-      let got = 0;
-      out.on('input', () => got++);
-      caught.on('input', () => got++);
-      const warnings = watchWarnings(node);
-      node.receive({ payload: {} });
-      await sleep(100);
-      await helper.unload();
-      sandbox().setLatency(0);
-      assert.strictEqual(got, 0);
+      const { sent, warnings } = await stopWhileRunning(sandbox(), node, [out, caught]);
+      assert.strictEqual(sent, 0);
       assert.strictEqual(posts().length, 1, 'the platform got the call request');
       assert.strictEqual(warnings.length, 1);
       assert.match(warnings[0], lang === 'en-US' ? /the call may have been placed\. Check before calling again/ : /呼叫可能已经发出/);

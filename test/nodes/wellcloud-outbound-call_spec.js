@@ -4,7 +4,7 @@
 const assert = require('assert');
 const fs = require('fs');
 const path = require('path');
-const { helper, dist, useNodeSuite, configNode, demoCredentials, nextMessage, sleep, watchWarnings } = require('../helpers');
+const { helper, dist, useNodeSuite, configNode, demoCredentials, nextMessage, sleep, stopWhileRunning } = require('../helpers');
 
 const configModule = dist('nodes/wellcloud-config/wellcloud-config.js');
 const outboundModule = dist('nodes/wellcloud-outbound-call/wellcloud-outbound-call.js');
@@ -170,6 +170,16 @@ describe('wellcloud-outbound-call', function () {
     // says which field to check
     assert.match(msg.error.message, /Unknown activity \(404\): check activityId/);
     assert.strictEqual(posts().length, 1);
+  });
+
+  it('warns when a redeploy cuts the request on its way (the customer may be called), sends and reports nothing', async function () {
+    const { node, out, caught } = await load();
+    await helper.getNode('cfg').getClient().getToken();
+    const { sent, warnings } = await stopWhileRunning(sandbox(), node, [out, caught]);
+    assert.strictEqual(sent, 0);
+    assert.strictEqual(posts().length, 1, 'the platform got the request');
+    assert.strictEqual(warnings.length, 1);
+    assert.match(warnings[0], /the call may have been placed/);
   });
 
   it('does not retry a 503 (exactly one request)', async function () {

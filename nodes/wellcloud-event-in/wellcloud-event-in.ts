@@ -13,6 +13,7 @@ import {
   STOPPING_ANSWER,
   receive,
   stripSecret,
+  topicText,
   type AcceptedEvent,
   type Answer,
   type DedupeStorage,
@@ -148,7 +149,8 @@ export = function register(RED: NodeAPI): void {
       if (!latestStatus) return;
       const { fill, topic } = latestStatus;
       lastStatusAt = Date.now();
-      node.status({ fill, shape: fill === 'green' ? 'dot' : 'ring', text: RED._(`${TYPE}.status.counts`, { topic, ...counts }) });
+      // the event name is the platform's text: a long one is cut, as a status shows a line
+      node.status({ fill, shape: fill === 'green' ? 'dot' : 'ring', text: RED._(`${TYPE}.status.counts`, { topic: topicText(topic), ...counts }) });
     };
     const showStatus = (fill: 'green' | 'yellow', topic: string): void => {
       latestStatus = { fill, topic };

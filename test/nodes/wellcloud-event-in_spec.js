@@ -200,6 +200,26 @@ describe('wellcloud-event-in node', function () {
       assert.strictEqual(received.out1.length, 1);
     });
 
+    it('shows a long event name cut to 80 characters in its status', async () => {
+      // the test helper's RED._ gives the key alone: this one also shows the values it was given
+      const withValues = (RED) => {
+        RED._ = (key, vars) => (vars ? `${key} ${JSON.stringify(vars)}` : key);
+        return eventInNode(RED);
+      };
+      const nodes = flow();
+      await helper.load([httpNodes, withValues], nodes, {});
+      const ev = helper.getNode(nodes.find((x) => x.type === 'wellcloud-event-in').id);
+      const statuses = [];
+      ev.on('call:status', (c) => statuses.push(c.args[0]));
+      const name = `x${'y'.repeat(5000)}`;
+      const res = await post({ eventName: name, serial: 1 });
+      assert.strictEqual(res.status, 200);
+      await settle();
+      const last = statuses[statuses.length - 1];
+      assert.ok(last && last.text.includes(`${name.slice(0, 80)}…`), JSON.stringify(last).slice(0, 200));
+      assert.ok(last.text.length < 200, `status of ${last.text.length} characters`);
+    });
+
     it('answers through status().json() when the response object offers only that', async () => {
       const { ev, received } = await load();
       const answers = [];

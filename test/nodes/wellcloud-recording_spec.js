@@ -366,9 +366,16 @@ describe('example flow: Save a call\'s recording to disk', function () {
     await helper.load(modules, flowNodes, credentials);
     const byName = (type, name) => helper.getNode(flowNodes.find((n) => n.type === type && n.name === name).id);
 
+    const statuses = [];
+    byName('debug', 'saved').on('call:status', (c) => statuses.push(c.args[0]));
     const whole = nextMessage(byName('debug', 'saved'));
     byName('inject', 'whole call (MP3)').receive({ payload: { callId: SAMPLE_CALL_ID } });
-    assert.strictEqual((await whole).payload.path, path.join(dir, 'recordings', `${SAMPLE_CALL_ID}.mp3`));
+    const saved = path.join(dir, 'recordings', `${SAMPLE_CALL_ID}.mp3`);
+    assert.strictEqual((await whole).payload.path, saved);
+    // the debug node's status shows where the file is (cut by the debug node), not an object
+    await sleep(20);
+    const shown = String(statuses[statuses.length - 1]?.text);
+    assert.ok(shown.length > 3 && saved.startsWith(shown.replace(/\.\.\.$/, '')), shown);
 
     const recordings = sandbox().calls.get(SAMPLE_CALL_ID).recordings;
     const segments = [];

@@ -106,6 +106,32 @@ export class EventDeduper {
     return run;
   }
 
+  /**
+   * Forgets `key` (when it is remembered), so the platform's next push of that event counts as new:
+   * for an event whose delivery failed after it was remembered. Rejects only when the storage fails.
+   */
+  forget(key: string): Promise<void> {
+    const run = this.queue.then(() => this.drop(hashKey(key)));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async drop(hash: string): Promise<void> {
+    const loaded = await this.storage.load();
+    if (!isState(loaded)) return;
+    const keys = this.indexFor(loaded);
+    const at = loaded.k.lastIndexOf(hash);
+    if (at < 0) return;
+    loaded.k.splice(at, 1);
+    loaded.t.splice(at, 1);
+    // an older entry of the same hash (re-seen after it expired) stands again, else none
+    const before = loaded.k.lastIndexOf(hash);
+    if (before >= 0) keys.set(hash, loaded.t[before]);
+    else keys.delete(hash);
+    await this.storage.save(loaded);
+    this.remember(loaded);
+  }
+
   private async check(hash: string): Promise<boolean> {
     const loaded = await this.storage.load();
     const state = isState(loaded) ? loaded : emptyState();

@@ -62,6 +62,11 @@ interface ResponseLike {
 interface ResponseWrapper {
   _res?: ResponseLike;
 }
+/** The events of the Node.js response under Express's (http.ServerResponse). */
+interface ResponseEvents {
+  once?(event: 'finish' | 'close', listener: () => void): unknown;
+  writableFinished?: boolean;
+}
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 /** The accepted answer, serialised once: it is the same for every event. */
@@ -184,12 +189,33 @@ export = function register(RED: NodeAPI): void {
       }
     };
 
+    /**
+     * Respond off: the flow answers. An event it does not answer with a 2xx (an error status, or no
+     * answer before the connection closes) is forgotten, so the platform's next push of it is
+     * delivered again instead of being dropped as a duplicate.
+     */
+    const forgetUnlessAnswered = (msg: NodeMessage, key: string): void => {
+      const res = (msg.res as ResponseWrapper | undefined)?._res as (ResponseLike & ResponseEvents) | undefined;
+      if (!deduper || !res || typeof res.once !== 'function') return;
+      let settled = false;
+      const check = (): void => {
+        if (settled) return;
+        settled = true;
+        const status = res.statusCode ?? 0;
+        if (res.writableFinished === true && status >= 200 && status < 300) return;
+        deduper.forget(key).catch((e: unknown) => node.warn(RED._(`${TYPE}.warn.store`, { detail: e instanceof Error ? e.message : String(e) })));
+      };
+      res.once('finish', check);
+      res.once('close', check);
+    };
+
     const deliver = (msg: NodeMessage, event: AcceptedEvent, send: SendFn): void => {
       // the request passed the check: the secret it carried goes no further than this node
       if (creds.secret) stripSecret(msg.req);
       msg.topic = event.topic;
       msg.payload = event.payload;
       if (settings.respond && answer(msg, OK_ANSWER)) delete msg.res;
+      else if (deduper) forgetUnlessAnswered(msg, event.key);
       const out: (NodeMessage | null)[] = [null, null, null];
       out[event.port] = msg;
       send(out);

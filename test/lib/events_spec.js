@@ -434,6 +434,25 @@ describe('lib/events: dedupe memory', function () {
     assert.strictEqual(await d.seen('callEnd|1|c'), true);
   });
 
+  it('forgets a key on request, so its next sighting is new; other keys stay', async function () {
+    let now = 1000;
+    const storage = jsonStorage();
+    const d = new EventDeduper({ windowMs: 100, maxEntries: 10, storage, now: () => now });
+    assert.strictEqual(await d.seen('a'), false);
+    assert.strictEqual(await d.seen('b'), false);
+    await d.forget('a');
+    await d.forget('never-seen');
+    assert.strictEqual(JSON.parse(storage.text).k.length, 1);
+    assert.strictEqual(await d.seen('b'), true);
+    assert.strictEqual(await d.seen('a'), false, 'forgotten: new again');
+    assert.strictEqual(await d.seen('a'), true);
+    // seen, expired, seen again: forgetting the newest sighting leaves only an expired one
+    now += 150;
+    assert.strictEqual(await d.seen('a'), false);
+    await d.forget('a');
+    assert.strictEqual(await d.seen('a'), false);
+  });
+
   it('never holds more than maxEntries, forgetting the oldest first', async function () {
     const storage = jsonStorage();
     const d = new EventDeduper({ windowMs: 3600000, maxEntries: 50, storage });

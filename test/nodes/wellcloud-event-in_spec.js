@@ -60,7 +60,7 @@ function flow(props = {}, opts = {}) {
     { id: 'out3', type: 'helper' },
   ];
   if (opts.get) nodes.push({ id: 'httpget', type: 'http in', url: URL_PATH, method: 'get', wires: [[id]] });
-  if (opts.httpResponse) nodes.push({ id: 'httpout', type: 'http response', statusCode: '', headers: {} });
+  if (opts.httpResponse) nodes.push({ id: 'httpout', type: 'http response', statusCode: opts.httpStatus || '', headers: {} });
   return [{ id: 'tab1', type: 'tab', label: 'events' }, ...nodes.map((n) => ({ ...n, z: 'tab1' }))];
 }
 
@@ -521,6 +521,40 @@ describe('wellcloud-event-in node', function () {
       assert.deepStrictEqual(dup.body, { result: 'ok' });
       const bad = await post('nope', { contentType: 'text/plain' });
       assert.strictEqual(bad.status, 400);
+      await settle();
+      assert.strictEqual(received.out1.length, 1);
+    });
+
+    it('forgets an event the flow answers with an error status: the platform\'s next push of it is delivered again', async () => {
+      const { received, warnings } = await load({ respond: false }, { httpResponse: true, httpStatus: '500' });
+      const ce = callEnd();
+      assert.strictEqual((await post(ce)).status, 500);
+      await settle();
+      const retry = await post(ce);
+      assert.strictEqual(retry.status, 500, 'answered by the flow again, not as a duplicate');
+      await settle();
+      assert.strictEqual(received.out1.length, 2);
+      assert.deepStrictEqual(warnings, []);
+    });
+
+    it('forgets an event the flow leaves unanswered until the connection closes', async () => {
+      const { received } = await load({ respond: false });
+      const ce = callEnd();
+      for (let i = 0; i < 2; i++) {
+        await assert.rejects(post(ce).timeout(150), (e) => e.timeout === 150);
+        await settle();
+      }
+      assert.strictEqual(received.out1.length, 2, 'the second push was delivered, not dropped as a duplicate');
+    });
+
+    it('keeps remembering an event the flow answered with 2xx', async () => {
+      const { received } = await load({ respond: false }, { httpResponse: true, httpStatus: '204' });
+      const ce = callEnd();
+      assert.strictEqual((await post(ce)).status, 204);
+      await settle();
+      const dup = await post(ce);
+      assert.strictEqual(dup.status, 200);
+      assert.deepStrictEqual(dup.body, { result: 'ok' });
       await settle();
       assert.strictEqual(received.out1.length, 1);
     });

@@ -317,6 +317,16 @@ export const OK_ANSWER: Readonly<Answer> = Object.freeze({ status: 200, body: Ob
 /** A request that reached a receiver being stopped (redeploy): not accepted, so the platform pushes it again. */
 export const STOPPING_ANSWER: Readonly<Answer> = Object.freeze({ status: 503, body: Object.freeze({ result: 'error', code: 'STOPPING', reason: 'the receiver is stopping; push again' }) });
 
+/**
+ * With Respond off: a push of an event whose earlier push the flow has not answered yet. Not a
+ * duplicate (that delivery may still fail and be forgotten), not delivered twice: the platform
+ * pushes it again later, and by then the first delivery is settled one way or the other.
+ */
+export const IN_PROGRESS_ANSWER: Readonly<Answer> = Object.freeze({
+  status: 503,
+  body: Object.freeze({ result: 'error', code: 'IN_PROGRESS', reason: 'an earlier push of this event is still being handled; push again' }),
+});
+
 export function rejectionAnswer(r: RejectedBody): Answer {
   const body: Obj = { result: 'error', code: r.code, reason: r.reason };
   if (r.field !== undefined) body.field = r.field;

@@ -9,6 +9,7 @@ import {
   DEFAULT_DEDUPE_WINDOW_MS,
   DEFAULT_MAX_BODY_BYTES,
   EventDeduper,
+  IN_PROGRESS_ANSWER,
   OK_ANSWER,
   STOPPING_ANSWER,
   receive,
@@ -194,13 +195,17 @@ export = function register(RED: NodeAPI): void {
      * answer before the connection closes) is forgotten, so the platform's next push of it is
      * delivered again instead of being dropped as a duplicate.
      */
+    /** Respond off: keys of delivered events the flow has not answered yet. */
+    const unanswered = new Set<string>();
     const forgetUnlessAnswered = (msg: NodeMessage, key: string): void => {
       const res = (msg.res as ResponseWrapper | undefined)?._res as (ResponseLike & ResponseEvents) | undefined;
       if (!deduper || !res || typeof res.once !== 'function') return;
       let settled = false;
+      unanswered.add(key);
       const check = (): void => {
         if (settled) return;
         settled = true;
+        unanswered.delete(key);
         const status = res.statusCode ?? 0;
         if (res.writableFinished === true && status >= 200 && status < 300) return;
         deduper.forget(key).catch((e: unknown) => node.warn(RED._(`${TYPE}.warn.store`, { detail: e instanceof Error ? e.message : String(e) })));
@@ -241,7 +246,9 @@ export = function register(RED: NodeAPI): void {
       const { event } = receipt;
       if (await isDuplicate(event.key)) {
         counts.duplicates++;
-        answer(msg, OK_ANSWER);
+        // Respond off, pushed again while the flow still handles the first push: no duplicate yet
+        // (that delivery may fail and be forgotten) and no second delivery; the platform pushes again
+        answer(msg, unanswered.has(event.key) ? IN_PROGRESS_ANSWER : OK_ANSWER);
         showStatus('green', event.topic);
         return;
       }

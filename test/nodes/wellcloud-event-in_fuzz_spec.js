@@ -703,6 +703,12 @@ describe('wellcloud-event-in / wellcloud-agent-state: seeded fuzz', function () 
           coreAnswers++;
           continue;
         }
+        if (a.status === 503 && q.route === 'parsed' && q.c.twice && q.concurrentRetry) {
+          // respond off: the same event pushed twice at once; the second push, while the flow has
+          // not answered the first, is told to come again (documented), not taken for a duplicate
+          assert.ok(fromNode && body.code === 'IN_PROGRESS', `${where}: 503 ${a.text.slice(0, 300)}`);
+          continue;
+        }
         assert.ok(a.status < 500, `${where}: answered ${a.status} ${a.text.slice(0, 300)}`);
         assert.ok([200, 400, 401].includes(a.status), `${where}: answered ${a.status} ${a.text.slice(0, 300)}`);
         if (a.status >= 400) {
@@ -725,7 +731,8 @@ describe('wellcloud-event-in / wellcloud-agent-state: seeded fuzz', function () 
         if (exp.field !== undefined) assert.strictEqual(body.field, exp.field, `${where}: field`);
       }
       // --- messages: none for a refused body or a URL check, exactly one for a new event
-      const answered = answers[q.n].map((a) => a.status);
+      // (a 503 IN_PROGRESS is the second of two simultaneous pushes: the first one was delivered)
+      const answered = answers[q.n].map((a) => a.status).filter((st) => st !== 503);
       if (q.method !== 'POST' || answered.some((s) => s !== 200)) assert.strictEqual(msgs.length, 0, `${where}: a refused request (or a URL check) sent ${msgs.length} message(s)`);
       assert.ok(msgs.length <= 1, `${where}: ${msgs.length} messages${q.c.twice ? ' (the retry got through too)' : ''}`);
       if (exp.fresh) assert.strictEqual(msgs.length, 1, `${where}: the event did not leave the node`);

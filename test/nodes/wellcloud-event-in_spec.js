@@ -547,6 +547,22 @@ describe('wellcloud-event-in node', function () {
       assert.strictEqual(received.out1.length, 2, 'the second push was delivered, not dropped as a duplicate');
     });
 
+    it('answers 503 IN_PROGRESS to a push of an event whose earlier push the flow has not answered yet', async () => {
+      const { received } = await load({ respond: false });
+      const ce = callEnd();
+      const first = assert.rejects(post(ce).timeout(400), (e) => e.timeout === 400);
+      await sleep(100);
+      const again = await post(ce);
+      assert.strictEqual(again.status, 503);
+      assert.strictEqual(again.body.code, 'IN_PROGRESS');
+      await first;
+      await settle();
+      // the first push was never answered: forgotten, so the next push is delivered
+      await assert.rejects(post(ce).timeout(150), (e) => e.timeout === 150);
+      await settle();
+      assert.strictEqual(received.out1.length, 2);
+    });
+
     it('keeps remembering an event the flow answered with 2xx', async () => {
       const { received } = await load({ respond: false }, { httpResponse: true, httpStatus: '204' });
       const ce = callEnd();

@@ -179,24 +179,28 @@ export = function register(RED: NodeAPI): void {
       return true;
     };
 
+    const warnStore = (e: unknown): void => {
+      node.warn(RED._(`${TYPE}.warn.store`, { detail: e instanceof Error ? e.message : String(e) }));
+    };
+
     /** True when the event was seen before. A failing store lets the event through (at least once). */
     const isDuplicate = async (key: string): Promise<boolean> => {
       if (!deduper) return false;
       try {
         return await deduper.seen(key);
       } catch (e) {
-        node.warn(RED._(`${TYPE}.warn.store`, { detail: e instanceof Error ? e.message : String(e) }));
+        warnStore(e);
         return false;
       }
     };
 
+    /** Respond off: keys of delivered events the flow has not answered yet. */
+    const unanswered = new Set<string>();
     /**
      * Respond off: the flow answers. An event it does not answer with a 2xx (an error status, or no
      * answer before the connection closes) is forgotten, so the platform's next push of it is
      * delivered again instead of being dropped as a duplicate.
      */
-    /** Respond off: keys of delivered events the flow has not answered yet. */
-    const unanswered = new Set<string>();
     const forgetUnlessAnswered = (msg: NodeMessage, key: string): void => {
       const res = (msg.res as ResponseWrapper | undefined)?._res as (ResponseLike & ResponseEvents) | undefined;
       if (!deduper || !res || typeof res.once !== 'function') return;
@@ -208,7 +212,7 @@ export = function register(RED: NodeAPI): void {
         unanswered.delete(key);
         const status = res.statusCode ?? 0;
         if (res.writableFinished === true && status >= 200 && status < 300) return;
-        deduper.forget(key).catch((e: unknown) => node.warn(RED._(`${TYPE}.warn.store`, { detail: e instanceof Error ? e.message : String(e) })));
+        deduper.forget(key).catch(warnStore);
       };
       res.once('finish', check);
       res.once('close', check);

@@ -507,6 +507,12 @@ describe('lib/events: dedupe memory', function () {
     await assert.rejects(failing.seen('a'), /store down/);
     // the queue keeps working after a failure
     await assert.rejects(failing.seen('b'), /store down/);
+    await assert.rejects(failing.forget('a'), /store down/);
+    // forget on an unreadable stored value changes nothing and saves nothing
+    let saved = 0;
+    const junk = new EventDeduper({ windowMs: 1000, maxEntries: 10, storage: { load: async () => ({ v: 9 }), save: async () => void saved++ } });
+    await junk.forget('a');
+    assert.strictEqual(saved, 0);
   });
 });
 

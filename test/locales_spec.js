@@ -68,6 +68,43 @@ const coreCatalogues = {
 };
 
 /**
+ * en-US -> zh-CN help section headings as Node-RED's core help uses them (Inputs -> 输入, Outputs ->
+ * 输出, Details -> 详细), read from its own en-US / zh-CN help files: the heading most often paired.
+ */
+let helpHeadings;
+function coreHelpHeadings() {
+  if (helpHeadings) return helpHeadings;
+  const dir = path.join(path.dirname(require.resolve('@node-red/nodes/package.json')), 'locales');
+  const h3 = (file) => [...read(file).matchAll(/<h3>([^<]*)<\/h3>/g)].map((m) => m[1].trim());
+  const counts = new Map();
+  for (const group of fs.readdirSync(path.join(dir, 'en-US'), { withFileTypes: true }).filter((e) => e.isDirectory())) {
+    for (const f of fs.readdirSync(path.join(dir, 'en-US', group.name)).filter((n) => n.endsWith('.html'))) {
+      const zhFile = path.join(dir, 'zh-CN', group.name, f);
+      if (!fs.existsSync(zhFile)) continue;
+      const en = h3(path.join(dir, 'en-US', group.name, f));
+      const zh = h3(zhFile);
+      if (en.length !== zh.length) continue; // sections left out in zh-CN: cannot be paired
+      en.forEach((e, i) => {
+        const key = `${e}\u0000${zh[i]}`;
+        counts.set(key, (counts.get(key) || 0) + 1);
+      });
+    }
+  }
+  helpHeadings = new Map();
+  const best = new Map();
+  for (const [key, n] of counts) {
+    const [en, zh] = key.split('\u0000');
+    if (!best.has(en) || n > best.get(en)) {
+      best.set(en, n);
+      helpHeadings.set(en, zh);
+    }
+  }
+  return helpHeadings;
+}
+/** Sections our help has and Node-RED's core help does not (config node properties, links). */
+const OWN_HEADINGS = { Properties: '属性', References: '参考' };
+
+/**
  * The i18n keys a node's files use, as {ns, key, where}. `ns` is the node set the key resolves in
  * (a type of ours, 'node-red' or 'editor'), following how Node-RED resolves each call:
  * - editor data-i18n and this._/node._: the node's own set unless prefixed `ns:`;
@@ -185,6 +222,18 @@ describe('locales: every node speaks en-US and zh-CN', function () {
           };
         };
         assert.deepStrictEqual(shape('zh-CN'), shape('en-US'), 'zh-CN help has other sections (h3), properties (dt) or port lists than en-US');
+      });
+
+      it('names its zh-CN help sections as Node-RED\'s own zh-CN help does (输入 / 输出 / 详细)', function () {
+        const headings = (lang) => [...read(localeFile(type, lang, 'html')).matchAll(/<h3>([^<]*)<\/h3>/g)].map((m) => m[1].trim());
+        const problems = [];
+        headings('en-US').forEach((en, i) => {
+          const want = coreHelpHeadings().get(en) || OWN_HEADINGS[en];
+          const zh = headings('zh-CN')[i];
+          if (!want) problems.push(`en-US heading "${en}" has no known zh-CN name (add it to OWN_HEADINGS)`);
+          else if (zh !== want) problems.push(`heading ${i + 1}: "${zh}" instead of "${want}" (en-US "${en}")`);
+        });
+        noProblems(problems, 'zh-CN help headings');
       });
 
       it('has Chinese zh-CN help (code and property types aside)', function () {

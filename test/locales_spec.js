@@ -410,4 +410,78 @@ describe('locales: core node options named as the zh-CN editor shows them', func
   });
 });
 
+/**
+ * Every zh-CN text the package shows, as {where, text}: the nodes' zh-CN catalogues and help, the
+ * client catalogue of lib/ (lib/i18n.ts and the modules' addMessages), README.md's 中文快速上手
+ * section, and the Chinese part of the example flows (comment and tab texts, function comments).
+ */
+function zhTexts() {
+  const out = [];
+  for (const type of types) {
+    for (const [k, v] of catalogue(type, 'zh-CN')) out.push({ where: `${type} zh-CN ${k}`, text: String(v) });
+    out.push({ where: `${type} zh-CN help`, text: read(localeFile(type, 'zh-CN', 'html')) });
+  }
+  const i18n = require('../dist/lib/i18n');
+  require('../dist/lib/index'); // every module that adds messages
+  for (const k of i18n.catalogueKeys('zh-CN')) out.push({ where: `lib zh-CN ${k}`, text: i18n.t('zh-CN', k) });
+  const readme = read(path.join(root, 'README.md'));
+  const start = readme.indexOf('## 中文快速上手');
+  assert.ok(start >= 0, 'README.md has no "## 中文快速上手" section');
+  const end = readme.indexOf('\n## ', start + 1);
+  out.push({ where: 'README.md 中文快速上手', text: readme.slice(start, end < 0 ? undefined : end) });
+  const CJK_RE = /[\u4e00-\u9fff]/;
+  for (const file of fs.readdirSync(path.join(root, 'examples')).filter((f) => f.endsWith('.json'))) {
+    for (const n of JSON.parse(read(path.join(root, 'examples', file)))) {
+      for (const prop of ['name', 'info', 'func']) {
+        const v = n[prop];
+        if (typeof v !== 'string' || !CJK_RE.test(v)) continue;
+        const zh = v.includes('中文：') ? v.slice(v.indexOf('中文：')) : v.split('\n').filter((l) => CJK_RE.test(l)).join('\n');
+        out.push({ where: `examples/${file} ${n.type} ${n.id} ${prop}`, text: zh });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * One name per thing in every zh-CN text. `avoid` is what was written (or could be) instead of `use`;
+ * `nodeRed` points at the Node-RED zh-CN text that uses the term (checked, so a change there shows).
+ * Platform terms follow the guide (reference/seed/wellcloud-user-integration.zh.txt, line numbers).
+ */
+const GLOSSARY = [
+  // Node-RED's own zh-CN words
+  { avoid: /调试侧栏|调试栏/, use: '调试侧边栏', nodeRed: { help: 'common/21-debug.html', has: '调试侧边栏' } },
+  { avoid: /捕获（Catch）节点|捕获节点/, use: 'Catch 节点', nodeRed: { messages: 'httpin.senderr', has: 'Catch 节点' } },
+  { avoid: /（Split）节点|（Join）节点|拆分节点|合并节点/, use: 'Split 节点 / Join 节点 (the palette names)' },
+  { avoid: /注入节点|函数节点/, use: 'inject 节点 / function 节点 (the palette names)' },
+  { avoid: /状态栏/, use: '节点状态', nodeRed: { editor: 'menu.label.displayStatus', has: '节点状态' } },
+  { avoid: /菜单“面板管理”/, use: '菜单“节点管理”', nodeRed: { editor: 'menu.label.editPalette', has: '节点管理' } },
+];
+
+describe('locales: zh-CN terms (Node-RED\'s zh-CN words, the platform guide\'s words)', function () {
+  const nodesDir = path.dirname(require.resolve('@node-red/nodes/package.json'));
+  const editorDir = path.dirname(require.resolve('@node-red/editor-client/package.json'));
+  const nodeRedText = (ref) => {
+    if (ref.help) return read(path.join(nodesDir, 'locales', 'zh-CN', ref.help));
+    if (ref.messages) return flatten(require(path.join(nodesDir, 'locales', 'zh-CN', 'messages.json'))).get(ref.messages);
+    return flatten(require(path.join(editorDir, 'locales', 'zh-CN', 'editor.json'))).get(ref.editor);
+  };
+
+  it('uses the glossary\'s term wherever a zh-CN text names the thing', function () {
+    const problems = [];
+    for (const { where, text } of zhTexts()) {
+      for (const g of GLOSSARY) {
+        const m = g.avoid.exec(text);
+        if (m) problems.push(`${where}: "${m[0]}" -> ${g.use}`);
+      }
+    }
+    noProblems(problems, 'zh-CN terms');
+  });
+
+  it('takes its Node-RED words from Node-RED\'s zh-CN texts', function () {
+    const problems = GLOSSARY.filter((g) => g.nodeRed && !String(nodeRedText(g.nodeRed) || '').includes(g.nodeRed.has)).map((g) => `${JSON.stringify(g.nodeRed)} no longer says "${g.nodeRed.has}"`);
+    noProblems(problems, 'Node-RED zh-CN');
+  });
+});
+
 module.exports = { flatten, usedKeys };

@@ -456,6 +456,10 @@ const GLOSSARY = [
   { avoid: /注入节点|函数节点/, use: 'inject 节点 / function 节点 (the palette names)' },
   { avoid: /状态栏/, use: '节点状态', nodeRed: { editor: 'menu.label.displayStatus', has: '节点状态' } },
   { avoid: /菜单“面板管理”/, use: '菜单“节点管理”', nodeRed: { editor: 'menu.label.editPalette', has: '节点管理' } },
+  // the platform's words (guide line numbers)
+  { avoid: /子活动(?!组)/, use: '活动 (campaignId: 活动id l.861, campaignName 活动 l.437; groupCampaignId 活动组ID l.694)' },
+  { avoid: /即时外呼/, use: '即时自动外呼 (5.1, l.888)' },
+  { avoid: /座席/, use: '坐席 (l.19, l.1349, l.1373, ...; 座席 only once, l.1351)' },
 ];
 
 describe('locales: zh-CN terms (Node-RED\'s zh-CN words, the platform guide\'s words)', function () {

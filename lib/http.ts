@@ -496,7 +496,7 @@ export class HttpCore {
     // every text the platform sends is scrubbed: the code becomes msg.error.code and the node status
     const code = this.scrub(String(p.errorCode).trim());
     const at = code === '14015' ? splitPointOf(p.errorMessage) : undefined;
-    let message = t(this.lang, platformKey(code, status, context), { code, status, text: '', at: at ? ` (${at})` : '' });
+    let message = t(this.lang, platformKey(code, status, context), { code, status, text: '', at: at ? t(this.lang, 'platform.14015.at', { at }) : '' });
     if (p.errorMessage) message += t(this.lang, 'platform.says', { message: p.errorMessage });
     return new WellcloudError({
       code,
@@ -514,7 +514,7 @@ export class HttpCore {
     const status = res.status;
     // scrubbed before it is cut: a cut inside a secret would leave its first characters
     const snippet = typeof body === 'string' && body.trim() && !/^\s*</.test(body) ? this.scrub(body.trim()).slice(0, 200) : '';
-    const message = t(this.lang, statusKey(status, context), { status, text: snippet ? `: ${snippet}` : '' });
+    const message = t(this.lang, statusKey(status, context), { status, text: snippet ? t(this.lang, 'http.status.text', { text: snippet }) : '' });
     return new WellcloudError({ code: `HTTP_${status}`, status, message: this.scrub(message) });
   }
 

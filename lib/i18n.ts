@@ -22,10 +22,12 @@ const en: Catalogue = {
   'platform.14012': 'There is no recording for that callId (14012). Check that the call was recorded.',
   'platform.14013': 'The recording file does not exist (14013). Check the recording; WAV is kept for recent calls only, so ask for mp3 for older calls.',
   'platform.14015': 'The range crosses a database partition (14015); it must be split at the time point the platform names{at}.',
+  'platform.14015.at': ' ({at})',
   'platform.400': 'A parameter has a bad format (400). Fix the parameter.',
   'platform.unknown': 'The platform answered with error {code}.',
   // HTTP without a platform body
   'http.status': 'The platform answered HTTP {status}{text}.',
+  'http.status.text': ': {text}',
   'http.404.roster': 'Unknown service or activity (404): check templateId.',
   'http.404.outbound': 'Unknown activity (404): check activityId (tenant console → automatic outbound → activities).',
   'http.500': 'Internal error on the platform (HTTP {status}). Retry later.',
@@ -54,6 +56,8 @@ const en: Catalogue = {
   'input.date': '{field} is not a valid time (use a Date, epoch ms, ISO 8601 or yyyy-MM-dd HH:mm:ss).',
   'input.beginAfterEnd': 'beginTime must not be later than endTime.',
   'input.invalid': '{field} is invalid: {reason}',
+  // between the items of a list in a message (allowed values, row numbers, batch ids)
+  'list.separator': ', ',
   // client additions: platform text suffix, token rejection, malformed answers, closed client
   'platform.says': ' — platform: {message}',
   'token.rejected': 'The platform rejected the token application (HTTP {status}). Check appId, appSecret, apiKey and the token style of the config node.',
@@ -88,9 +92,11 @@ const zh: Catalogue = {
   'platform.14012': '该 callId 没有对应的录音记录（14012），请确认该通话已录音。',
   'platform.14013': '录音文件不存在（14013），请检查录音文件；WAV 录音只保留近期通话的，较早的通话请改用 mp3。',
   'platform.14015': '查询范围跨越了数据库分区（14015），必须在平台给出的时间点分两次查询{at}。',
+  'platform.14015.at': '（{at}）',
   'platform.400': '参数格式非法（400），请修正参数。',
   'platform.unknown': '平台返回错误码 {code}。',
   'http.status': '平台返回 HTTP {status}{text}。',
+  'http.status.text': '：{text}',
   'http.404.roster': '找不到服务或活动（404），请检查 templateId。',
   'http.404.outbound': '找不到该活动（404），请检查 activityId（租户控制台 → 自动外呼 → 活动管理）。',
   'http.500': '平台内部错误（HTTP {status}），请稍后重试。',
@@ -116,7 +122,8 @@ const zh: Catalogue = {
   'input.date': '{field} 不是有效的时间（可用 Date、毫秒时间戳、ISO 8601 或 yyyy-MM-dd HH:mm:ss）。',
   'input.beginAfterEnd': 'beginTime 不得晚于 endTime。',
   'input.invalid': '{field} 无效：{reason}',
-  'platform.says': ' — 平台：{message}',
+  'list.separator': '、',
+  'platform.says': '（平台：{message}）',
   'token.rejected': '平台拒绝了 token 申请（HTTP {status}），请检查配置节点的 appId、appSecret、apiKey 以及 token 申请方式。',
   'response.missing': '平台返回 HTTP {status}，但应答中没有 {field}。',
   'response.notAudio': '平台返回 HTTP {status}，内容为 {contentType}，而不是音频。',
@@ -142,6 +149,11 @@ export function addMessages(lang: Lang, messages: Catalogue): void {
 
 export function normaliseLang(lang: unknown): Lang {
   return typeof lang === 'string' && /^zh/i.test(lang) ? 'zh-CN' : 'en-US';
+}
+
+/** `items` as one list in a message of `lang` ("a, b" in en-US, "a、b" in zh-CN). */
+export function listText(lang: Lang | undefined, items: readonly unknown[]): string {
+  return items.map(String).join(t(lang, 'list.separator'));
 }
 
 /** Translates `key`, replacing `{name}` placeholders with `vars`. Falls back to en-US, then the key. */

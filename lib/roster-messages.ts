@@ -24,6 +24,7 @@ addMessages('en-US', {
   'roster.row.cr': 'row {row}: the line ends with a lone carriage return; lines must end with LF or CRLF.',
   'roster.row.tooLong': 'row {row}: the row is longer than the upload limit of {max} bytes.',
   'roster.duplicates': 'Rows that repeat an earlier row: {count} (rows {rows}{more}). The platform does not de-duplicate: they will be dialled again.',
+  'roster.duplicatesMore': ', …',
   'roster.batchFailed': 'Upload of batch {index} of {count} failed: {reason} Already uploaded: {uploaded}.',
   'roster.noneUploaded': 'none',
 });
@@ -48,7 +49,8 @@ addMessages('zh-CN', {
   'roster.row.utf8': '第 {row} 行：文本不是有效的 UTF-8 编码。请将文件另存为 UTF-8（Excel 中选择“CSV UTF-8（逗号分隔）”）。',
   'roster.row.cr': '第 {row} 行：行尾只有回车符；每行必须以 LF 或 CRLF 结尾。',
   'roster.row.tooLong': '第 {row} 行：该行超过了 {max} 字节的上传上限。',
-  'roster.duplicates': '有 {count} 行与前面的行完全相同（第 {rows}{more} 行）。平台不会去重：这些名单会被重复拨打。',
-  'roster.batchFailed': '第 {index} 批（共 {count} 批）上传失败：{reason} 已上传的批次：{uploaded}。',
+  'roster.duplicates': '有 {count} 行与前面的行完全相同（第 {rows} 行{more}）。平台不会去重：这些名单会被重复拨打。',
+  'roster.duplicatesMore': '等',
+  'roster.batchFailed': '第 {index} 批（共 {count} 批）上传失败，已上传的批次：{uploaded}。失败原因：{reason}',
   'roster.noneUploaded': '无',
 });

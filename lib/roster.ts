@@ -16,7 +16,7 @@ import * as path from 'path';
 import type { FileHandle } from 'fs/promises';
 import { Readable } from 'stream';
 import { WellcloudError, invalidInput, isWellcloudError } from './errors';
-import { t, type Lang } from './i18n';
+import { listText, t, type Lang } from './i18n';
 import type { DuplicateTracker } from './roster-hash';
 import './roster-messages';
 import { serialiseRows } from './roster-rows';
@@ -267,8 +267,8 @@ export async function prepareRosterFile(file: string, opts: PrepareOptions = {})
 /** The duplicate warning text, or undefined when there is none. */
 export function duplicatesWarning(lang: Lang | undefined, d: DuplicateReport): string | undefined {
   if (d.count === 0) return undefined;
-  const shown = d.rows.slice(0, SHOWN_DUPLICATES).join(', ');
-  return t(lang, 'roster.duplicates', { count: d.count, rows: shown, more: d.count > d.rows.length ? ', …' : '' });
+  const shown = listText(lang, d.rows.slice(0, SHOWN_DUPLICATES));
+  return t(lang, 'roster.duplicates', { count: d.count, rows: shown, more: d.count > d.rows.length ? t(lang, 'roster.duplicatesMore') : '' });
 }
 
 /** Keeps every stream a part factory opened, so none is left open whatever the request did. */
@@ -284,7 +284,7 @@ function trackedContent(part: RosterPart, opened: Readable[]): Buffer | (() => R
 
 /** The error of a failed part when other parts exist: the same code and platform answer, plus what was uploaded. */
 function batchFailure(lang: Lang | undefined, err: WellcloudError, part: RosterPart, count: number, done: UploadedBatch[]): WellcloudError {
-  const uploaded = done.length ? done.map((b) => b.batchId).join(', ') : t(lang, 'roster.noneUploaded');
+  const uploaded = done.length ? listText(lang, done.map((b) => b.batchId)) : t(lang, 'roster.noneUploaded');
   return new WellcloudError({
     code: err.code,
     status: err.status,

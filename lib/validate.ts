@@ -3,7 +3,7 @@
  * object and throws INVALID_INPUT naming that path, so bad input never reaches the platform.
  */
 import { invalidInput } from './errors';
-import type { Lang } from './i18n';
+import { listText, type Lang } from './i18n';
 import type { DualCallOptions, DualCallRequest, InstantOutboundRequest } from './types';
 
 export type Obj = Record<string, unknown>;
@@ -152,7 +152,7 @@ export function oneOf<T extends string | number>(lang: Lang | undefined, obj: un
   }
   const text = typeof v === 'string' ? v.trim() : v;
   const hit = values.find((c) => c === text || (typeof text !== 'object' && String(c) === String(text)));
-  if (hit === undefined) throw invalidInput(lang, field, 'input.oneOf', { values: values.join(', ') });
+  if (hit === undefined) throw invalidInput(lang, field, 'input.oneOf', { values: listText(lang, values) });
   return hit;
 }
 

@@ -7,7 +7,7 @@
 const assert = require('assert');
 const fs = require('fs');
 const path = require('path');
-const { englishWords, helpTextBlocks } = require('./browser/lib/language');
+const { englishWords, helpTextBlocks, htmlProse, zhTypographyProblems } = require('./browser/lib/language');
 
 const root = path.join(__dirname, '..');
 const pkg = require('../package.json');
@@ -435,7 +435,9 @@ function zhTexts() {
       for (const prop of ['name', 'info', 'func']) {
         const v = n[prop];
         if (typeof v !== 'string' || !CJK_RE.test(v)) continue;
-        const zh = v.includes('中文：') ? v.slice(v.indexOf('中文：')) : v.split('\n').filter((l) => CJK_RE.test(l)).join('\n');
+        // bilingual: "EN: ... 中文：..." (info), "English / 中文" (name), Chinese comment lines (func)
+        let zh = v.includes('中文：') ? v.slice(v.indexOf('中文：')) : v.split('\n').filter((l) => CJK_RE.test(l)).join('\n');
+        if (prop === 'name' && zh.includes(' / ')) zh = zh.slice(zh.lastIndexOf(' / ') + 3);
         out.push({ where: `examples/${file} ${n.type} ${n.id} ${prop}`, text: zh });
       }
     }
@@ -480,6 +482,15 @@ describe('locales: zh-CN terms (Node-RED\'s zh-CN words, the platform guide\'s w
       }
     }
     noProblems(problems, 'zh-CN terms');
+  });
+
+  it('writes Chinese punctuation in Chinese sentences, and a space between Chinese and Latin text', function () {
+    const problems = [];
+    for (const { where, text } of zhTexts()) {
+      const prose = /zh-CN help$/.test(where) ? htmlProse(text) : text;
+      for (const p of zhTypographyProblems(prose)) problems.push(`${where}: ${p}`);
+    }
+    noProblems(problems, 'zh-CN typography');
   });
 
   it('takes its Node-RED words from Node-RED\'s zh-CN texts', function () {

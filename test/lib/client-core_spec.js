@@ -150,7 +150,7 @@ describe('lib/client request core (local server)', function () {
         assert.strictEqual(e.code, '401');
         assert.strictEqual(e.status, 401);
         assert.match(e.message, /平台拒绝了 token 申请/);
-        assert.match(e.message, /— 平台：bad secret \*\*\* \/ \*\*\*/);
+        assert.match(e.message, /（平台：bad secret \*\*\* \/ \*\*\*）$/);
         assert.deepStrictEqual(e.platformAnswer(), { status: 401, errorCode: 401, errorMessage: 'bad secret *** / ***', instanceId: 'auth-1' });
         assertNoSecret(e, [CREDS.appSecret, CREDS.apiKey]);
         return true;

@@ -226,7 +226,7 @@ describe('lib/client against the sandbox', function () {
         assert.ok(a.instanceId);
         return true;
       });
-      await assert.rejects(zh.getCall(UNKNOWN_CALL_ID), (e) => e.code === '14011' && /^callId 不存在（14011），请检查 callId。 — 平台：/.test(e.message));
+      await assert.rejects(zh.getCall(UNKNOWN_CALL_ID), (e) => e.code === '14011' && /^callId 不存在（14011），请检查 callId。（平台：/.test(e.message));
     });
 
     it('queries a time range: query names, numbers as text, total on page 1 only', async function () {

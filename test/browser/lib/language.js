@@ -87,4 +87,62 @@ function helpTextBlocks(html) {
   return blocks;
 }
 
-module.exports = { CJK, englishWords, mixedEnglishWords, isEnglish, isTechnicalToken, looksLikeKey, helpTextBlocks, stripPlaceholders };
+const HAN = '[\\u3400-\\u4dbf\\u4e00-\\u9fff]';
+const FULL_WIDTH_PUNCTUATION = '[，。；：？！（）、“”‘’《》—…]';
+
+/**
+ * Typography of a Chinese text (a message, or the prose of a help page with its tags removed), as
+ * a list of problems with the place they occur ([] when fine):
+ * - ASCII , ; : ? ! ( ) next to a Chinese character: the full-width form belongs there;
+ * - English list and colon style (", " "; " ": ") in a Chinese text, outside `{a, b}` object shapes;
+ * - a space before or after full-width punctuation;
+ * Code (Markdown `...`), list markers and quoted English names (“Do not parse request body”) aside.
+ * - with `spacing` (default on): a Chinese character right against a Latin letter or a digit (our
+ *   one rule is a space between them: "第 2 行", "token 无效"). Off for texts that quote the
+ *   platform, whose own messages are written without spaces ("callId不存在").
+ */
+function zhTypographyProblems(text, { spacing = true } = {}) {
+  const problems = [];
+  const around = (line, i, n) => JSON.stringify(line.slice(Math.max(0, i - 12), i + n + 12));
+  const rules = [
+    [new RegExp(`${HAN} ?[,;:?!()]|[,;:?!()] ?${HAN}`, 'g'), 'ASCII punctuation next to Chinese'],
+    [/[,;:] (?![^{]*\})/g, 'English ", " / "; " / ": " in a Chinese text'],
+    [new RegExp(`${FULL_WIDTH_PUNCTUATION}[ \\t]|[ \\t]${FULL_WIDTH_PUNCTUATION}`, 'g'), 'space next to full-width punctuation'],
+  ];
+  if (spacing) rules.push([new RegExp(`${HAN}[A-Za-z0-9]|[A-Za-z0-9]${HAN}`, 'g'), 'no space between Chinese and Latin/digits']);
+  for (const raw of String(text).split('\n')) {
+    const line = raw
+      .trim()
+      .replace(/^(?:\d+\.|[-*])\s+/, '') // a list item's marker
+      .replace(/`[^`\n]+`/g, 'x') // Markdown code
+      .replace(/“[^”\n]*[A-Za-z][^”\n]*”/g, '“x”'); // a quoted English name ("Troubleshooting: platform error codes")
+    if (!CJK.test(line)) continue;
+    for (const [re, what] of rules) for (const m of line.matchAll(re)) problems.push(`${what}: ${around(line, m.index, m[0].length)}`);
+  }
+  return problems;
+}
+
+/**
+ * The prose of a help HTML fragment, for zhTypographyProblems: one line per block (p, li, dt, dd,
+ * h3...), property types left out, and each <code> reduced to its first and last character (a
+ * letter, digit or Chinese character as it is, other ASCII as "x", a closing full-width mark kept),
+ * so that the spacing around the code is checked and the punctuation inside it (a literal ",",
+ * `type: "array"`) is not.
+ */
+function htmlProse(html) {
+  const edge = (c) => (/[A-Za-z0-9]/.test(c) || CJK.test(c) ? c : 'x');
+  const inner = (first, last) => (new RegExp(FULL_WIDTH_PUNCTUATION).test(last) ? first + last : `${edge(first)} ${edge(last)}`);
+  return String(html)
+    .replace(/<span\s+class="property-type"[^>]*>[\s\S]*?<\/span>/gi, ' ')
+    .replace(/<code\b[^>]*>([\s\S]*?)<\/code>/gi, (m, code) => {
+      const text = code.replace(/&[a-z]+;|&#\d+;/gi, 'x').trim();
+      return text ? (text.length > 1 ? inner(text[0], text[text.length - 1]) : edge(text)) : 'x';
+    })
+    .replace(/<\/?(?:b|i|em|strong|a|span|br)\b[^>]*>/gi, '')
+    .replace(/<[^>]+>/g, '\n')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
+
+module.exports = { zhTypographyProblems, htmlProse, CJK, englishWords, mixedEnglishWords, isEnglish, isTechnicalToken, looksLikeKey, helpTextBlocks, stripPlaceholders };

@@ -45,7 +45,7 @@ addMessages('zh-CN', {
   'roster.row.dataKey': '第 {row} 行：data 的键不能为空。',
   'roster.row.dataChar': '第 {row} 行：{field} 不能包含 ":"、"|" 或 ","。',
   'roster.row.dataValue': '第 {row} 行：{field} 必须是字符串、数字或布尔值。',
-  'roster.row.dataPair': '第 {row} 行：随路数据必须是以 "|" 分隔的 key:value 对，每对恰好一个 ":" 且键不能为空（第 {pair} 对）。',
+  'roster.row.dataPair': '第 {row} 行：data 必须是以 "|" 分隔的 key:value 对，每对恰好一个 ":" 且键不能为空（第 {pair} 对）。',
   'roster.row.utf8': '第 {row} 行：文本不是有效的 UTF-8 编码。请将文件另存为 UTF-8（Excel 中选择“CSV UTF-8（逗号分隔）”）。',
   'roster.row.cr': '第 {row} 行：行尾只有回车符；每行必须以 LF 或 CRLF 结尾。',
   'roster.row.tooLong': '第 {row} 行：该行超过了 {max} 字节的上传上限。',

@@ -18,6 +18,28 @@ const types = Object.keys((pkg['node-red'] && pkg['node-red'].nodes) || {});
 /** zh-CN json keys whose value is technical by nature. */
 const TECHNICAL_KEYS = [/\.lang$/];
 
+/** zh-CN json keys that translate an operation's code name ("callAudio" -> 整通通话) on purpose. */
+const OPERATION_NAMES = /\.short\./;
+
+const sorted = (a) => [...a].sort();
+
+/**
+ * What a translation keeps as it is: {placeholders} and __placeholders__, numbers, identifiers
+ * (camelCase field names, snake_case, CODE_NAMES). Returns one problem per token only one side has.
+ */
+function sameTokens(where, en, zh) {
+  const tokens = (s) => sorted(String(s).match(/__\w+__|\{\w+\}|(?<![\w.])[a-z]+[A-Z]\w*|\b\w+_\w+\b|\b\d+\b/g) || []);
+  const a = tokens(en);
+  const b = tokens(zh);
+  const problems = [];
+  for (const t of new Set([...a, ...b])) {
+    const inEn = a.filter((x) => x === t).length;
+    const inZh = b.filter((x) => x === t).length;
+    if (inEn !== inZh) problems.push(`${where}: "${t}" ${inEn}x in en-US, ${inZh}x in zh-CN`);
+  }
+  return problems;
+}
+
 /** Fails with one line per problem (clearer than a deepStrictEqual diff). */
 function noProblems(problems, title) {
   if (problems.length) assert.fail(`${title}:\n  ${problems.join('\n  ')}`);
@@ -190,6 +212,19 @@ describe('locales: every node speaks en-US and zh-CN', function () {
         }
       });
 
+      it('keeps placeholders, numbers, identifiers and codes of every message in zh-CN (and adds none)', function () {
+        const en = catalogue(type, 'en-US');
+        const problems = [];
+        for (const [key, zh] of catalogue(type, 'zh-CN')) {
+          if (TECHNICAL_KEYS.some((re) => re.test(key)) || OPERATION_NAMES.test(key) || !en.has(key)) continue;
+          problems.push(...sameTokens(`${type}.json ${key}`, en.get(key), zh));
+        }
+        // the help: the same numbers (limits, defaults, codes, ports), each at least once
+        const numbers = (lang) => sorted(new Set(helpTextBlocks(read(localeFile(type, lang, 'html'))).map((b) => b.text).join(' ').match(/\d+/g) || []));
+        if (numbers('en-US').join() !== numbers('zh-CN').join()) problems.push(`help numbers: en-US ${numbers('en-US').join(' ')} / zh-CN ${numbers('zh-CN').join(' ')}`);
+        noProblems(problems, 'zh-CN differs from en-US');
+      });
+
       it('has no empty or non-string message in en-US', function () {
         const bad = [...catalogue(type, 'en-US')].filter(([, v]) => typeof v !== 'string' || !v.trim()).map(([k]) => k);
         noProblems(bad, 'empty en-US messages');
@@ -326,6 +361,24 @@ describe('locales: lib/i18n client catalogue', function () {
     noProblems(problems, 'client messages');
   });
 
+  it('keeps placeholders, numbers, identifiers and codes of every client message in zh-CN (and adds none)', function () {
+    require('../dist/lib/index'); // every module that adds messages
+    const problems = [];
+    for (const key of i18n.catalogueKeys('zh-CN')) problems.push(...sameTokens(key, i18n.t('en-US', key), i18n.t('zh-CN', key)));
+    noProblems(problems, 'zh-CN client messages differ from en-US');
+  });
+
+  it('names in each zh-CN roster row message the row field its en-US text is about', function () {
+    require('../dist/lib/index');
+    const problems = [];
+    for (const key of i18n.catalogueKeys('en-US').filter((k) => k.startsWith('roster.row.'))) {
+      // "row {row}: data must be ..." is about the field data
+      const m = /^row \{row\}: (rosterId|prdType|number|customerId|data)\b/.exec(i18n.t('en-US', key, { row: '{row}' }));
+      if (m && !new RegExp(`\\b${m[1]}\\b`).test(i18n.t('zh-CN', key))) problems.push(`${key}: zh-CN does not name ${m[1]}: ${i18n.t('zh-CN', key)}`);
+    }
+    noProblems(problems, 'roster row messages');
+  });
+
   it('names the CDR output modes in the MAX_RECORDS message as the dialog labels them', function () {
     const problems = [];
     for (const lang of LANGS) {
@@ -339,8 +392,13 @@ describe('locales: lib/i18n client catalogue', function () {
     noProblems(problems, 'cdr.maxRecords');
   });
 
-  it('says what to do for 403, 14013, ETIMEDOUT and ECONNRESET, in both languages', function () {
+  it('says what to do for 403, 14002, 14003, 14013, ETIMEDOUT and ECONNRESET, in both languages', function () {
     const wants = {
+      // the platform's own call to a service behind it timed out, not ours (that is ETIMEDOUT)
+      'platform.14002.query': { 'en-US': /GET request timed out upstream/, 'zh-CN': /平台内部调用的 GET 服务超时/ },
+      'platform.14003': { 'en-US': /POST request timed out upstream/, 'zh-CN': /平台内部调用的 POST 服务超时/ },
+      // the answer was not passed on to the next node: the call may be placed all the same
+      'call.answerAfterStop': { 'en-US': /before it could send the platform's answer on/, 'zh-CN': /传给下一个节点之前已停止/ },
       'platform.403': { 'en-US': /wellcloud_token header/, 'zh-CN': /wellcloud_token 请求头/ },
       'platform.14013': { 'en-US': /ask for mp3/, 'zh-CN': /改用 mp3/ },
       // a call that timed out may have been placed: never advise a plain retry

@@ -160,7 +160,7 @@ describe('shared input wrapper (setupActionNode)', function () {
   it('warns about a call answer that arrives while the node stops (not sent); other nodes stay silent', async () => {
     for (const [type, lang, expected] of [
       ['wellcloud-test-call', 'en-US', /stopped before it could send the platform's answer on \(c-late-1\); check that call before placing it again/],
-      ['wellcloud-test-call', 'zh-CN', /节点在发出平台应答（c-late-1）之前已停止/],
+      ['wellcloud-test-call', 'zh-CN', /节点在把平台的应答（c-late-1）传给下一个节点之前已停止/],
       ['wellcloud-test-query', 'en-US', null],
     ]) {
       await helper.load([configModule, lateAnswerModule, catchModule], flow(sandbox(), { type }), demoCredentials());

@@ -225,6 +225,23 @@ describe('locales: every node speaks en-US and zh-CN', function () {
         noProblems(problems, 'zh-CN differs from en-US');
       });
 
+      it('does not repeat the palette name in the node label "<palette name> · <operation>"', function () {
+        // the editor labels a node paletteLabel + ' · ' + short.<operation> (wellcloud-cdr, wellcloud-recording)
+        const problems = [];
+        for (const lang of LANGS) {
+          const cat = catalogue(type, lang);
+          const palette = cat.get(`${type}.paletteLabel`);
+          for (const [key, v] of cat) if (key.startsWith(`${type}.short.`) && palette && String(v).includes(palette)) problems.push(`${lang} ${key}: "${palette} · ${v}"`);
+        }
+        noProblems(problems, 'node label');
+      });
+
+      it('ends a zh-CN run-in heading (<p><b>…</b>) with a full-width colon, not a full stop', function () {
+        const html = read(localeFile(type, 'zh-CN', 'html'));
+        const problems = [...html.matchAll(/<p>\s*<b>([^<]*[。.])<\/b>/g)].map((m) => `<b>${m[1]}</b>`);
+        noProblems(problems, 'run-in headings');
+      });
+
       it('has no empty or non-string message in en-US', function () {
         const bad = [...catalogue(type, 'en-US')].filter(([, v]) => typeof v !== 'string' || !v.trim()).map(([k]) => k);
         noProblems(bad, 'empty en-US messages');

@@ -425,6 +425,26 @@ describe('lib/cdr', function () {
       return out;
     }
 
+    it('fetchCallRange and fetchRobotRange take the times as queryCalls does (text in China time) and name a bad field, sending nothing', async function () {
+      const { DEMO_CAMPAIGN_ID } = dist('lib/sandbox');
+      const day = { beginTime: '2025-03-01 00:00:00', endTime: '2025-03-01 23:59:59', domain: 'demo.cc' };
+      const got = await cdr.collectRecords(cdr.fetchCallRange(client, day), 1000);
+      assert.deepStrictEqual(got.map((r) => r.callId), sandbox().calls.range(day.beginTime, day.endTime).map((c) => c.callId));
+      const robot = await cdr.collectRecords(cdr.fetchRobotRange(client, { ...day, campaignId: DEMO_CAMPAIGN_ID, isOrder: 0 }), 1000);
+      assert.ok(robot.every((r) => r.campaignId === DEMO_CAMPAIGN_ID));
+      sandbox().clearRequests();
+      const bad = [
+        [{ ...day, beginTime: '2025-02-30 00:00:00' }, 'beginTime', 'en-US', /^beginTime /],
+        [{ ...day, endTime: 'tomorrow' }, 'endTime', 'zh-CN', /^endTime .*[\u4e00-\u9fff]/],
+        [{ ...day, domain: undefined }, 'domain', 'en-US', /^domain is required\.$/],
+      ];
+      for (const [query, field, lang, text] of bad) {
+        await assert.rejects(cdr.collectRecords(cdr.fetchCallRange(client, query, { lang }), 1000), (e) => e.code === 'INVALID_INPUT' && e.field === field && text.test(e.message));
+      }
+      await assert.rejects(cdr.collectRecords(cdr.fetchRobotRange(client, day), 1000), (e) => e.code === 'INVALID_INPUT' && e.field === 'campaignId');
+      assert.deepStrictEqual(sandbox().requests, []);
+    });
+
     it('a 40-day range across a month boundary returns every record once, as the days one by one do', async function () {
       const begin = '2025-04-12 09:30:00';
       const end = '2025-05-22 18:00:00';

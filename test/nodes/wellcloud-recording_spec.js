@@ -239,6 +239,64 @@ describe('wellcloud-recording node', function () {
       }
     });
 
+    it('a connection cut in the middle of audio read into a Buffer: ECONNRESET at the Catch node, nothing sent on', async () => {
+      const added = sandbox().addRecording({ bytes: 144 * 20000, format: 'mp3' });
+      const cut = await relay(sandbox(), 256 * 1024, 'cut');
+      try {
+        const { rec, out, caught } = await load({ url: cut.url }, { operation: 'audio', output: 'buffer' });
+        let sent = 0;
+        out.on('input', () => sent++);
+        const statuses = [];
+        rec.on('call:status', (c) => statuses.push(c.args[0]));
+        const got = nextMessage(caught);
+        rec.receive({ payload: { recordingId: added.id } });
+        const msg = await got;
+        assert.strictEqual(msg.error.code, 'ECONNRESET');
+        assert.strictEqual(msg.wellcloud, undefined);
+        await sleep(20);
+        assert.strictEqual(sent, 0);
+        assert.deepStrictEqual(statuses.at(-1), { fill: 'red', shape: 'ring', text: 'ECONNRESET' });
+      } finally {
+        await cut.close();
+      }
+    });
+
+    it('a file target below a regular file fails naming the path (zh-CN too), before anything is asked of the platform', async () => {
+      const dir = tmpDir();
+      const file = path.join(dir, 'taken');
+      fs.writeFileSync(file, 'x');
+      const { rec, caught } = await load(sandbox(), { operation: 'audio', output: 'file', filename: path.join(file, 'r.mp3'), filenameType: 'str' });
+      for (const lang of ['en-US', 'zh-CN']) {
+        helper.getNode('cfg').lang = lang;
+        const got = nextMessage(caught);
+        rec.receive({ payload: { recordingId: 'any-recording' } });
+        const msg = await got;
+        assert.ok(['ENOTDIR', 'EEXIST'].includes(msg.error.code), msg.error.code);
+        assert.ok(msg.error.message.startsWith(lang === 'en-US' ? `Cannot write the recording to ${file}:` : `无法将录音写入 ${file}：`), msg.error.message);
+      }
+      assert.deepStrictEqual(audioRequests(sandbox()), []);
+      assert.strictEqual(fs.readFileSync(file, 'utf8'), 'x');
+    });
+
+    it('shows the size of what it saved in the status, in B, KB or MB', async () => {
+      // the test helper's RED._ gives back the bare key; this one also shows the values it was given
+      const withValues = (RED) => recordingModule(Object.assign(Object.create(RED), { _: (key, vars) => `${key} ${JSON.stringify(vars || {})}` }));
+      const flow = [configNode(sandbox()), recNode({ operation: 'audio', output: 'buffer' }), { id: 'out', z: 'f1', type: 'helper' }];
+      await helper.load([configModule, withValues], flow, demoCredentials());
+      const rec = helper.getNode('rec');
+      const out = helper.getNode('out');
+      const statuses = [];
+      rec.on('call:status', (c) => statuses.push(c.args[0]));
+      for (const [bytes, size] of [[144 * 5, '720 B'], [144 * 100, '14.1 KB'], [144 * 10000, '1.4 MB']]) {
+        const added = sandbox().addRecording({ bytes, format: 'mp3' });
+        const got = nextMessage(out);
+        rec.receive({ payload: { recordingId: added.id } });
+        assert.strictEqual((await got).payload.length, bytes);
+        await sleep(5);
+        assert.deepStrictEqual(statuses.at(-1), { fill: 'green', shape: 'dot', text: `wellcloud-recording.status.saved ${JSON.stringify({ size })}` });
+      }
+    });
+
     it('closing the node during a download stops it and leaves no file', async () => {
       const dir = tmpDir();
       const added = sandbox().addRecording({ bytes: 144 * 20000, format: 'mp3' });

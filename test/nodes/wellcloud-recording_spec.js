@@ -10,7 +10,7 @@ const fs = require('fs');
 const net = require('net');
 const os = require('os');
 const path = require('path');
-const { helper, dist, useNodeSuite, configNode, demoCredentials, nextMessage, sleep } = require('../helpers');
+const { helper, dist, useNodeSuite, configNode, demoCredentials, nextMessage, sleep, showingValues } = require('../helpers');
 
 const configModule = dist('nodes/wellcloud-config/wellcloud-config.js');
 const recordingModule = dist('nodes/wellcloud-recording/wellcloud-recording.js');
@@ -279,10 +279,8 @@ describe('wellcloud-recording node', function () {
     });
 
     it('shows the size of what it saved in the status, in B, KB or MB', async () => {
-      // the test helper's RED._ gives back the bare key; this one also shows the values it was given
-      const withValues = (RED) => recordingModule(Object.assign(Object.create(RED), { _: (key, vars) => `${key} ${JSON.stringify(vars || {})}` }));
       const flow = [configNode(sandbox()), recNode({ operation: 'audio', output: 'buffer' }), { id: 'out', z: 'f1', type: 'helper' }];
-      await helper.load([configModule, withValues], flow, demoCredentials());
+      await helper.load([configModule, showingValues(recordingModule)], flow, demoCredentials());
       const rec = helper.getNode('rec');
       const out = helper.getNode('out');
       const statuses = [];

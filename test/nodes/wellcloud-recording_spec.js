@@ -382,6 +382,19 @@ describe('wellcloud-recording node', function () {
       assert.strictEqual(audioRequests(sandbox()).length, 0);
     });
 
+    it('names the File field when its msg property expression cannot be read (en-US and zh-CN), before any request', async () => {
+      const { rec, caught } = await load(sandbox(), { output: 'file', filename: 'target[', filenameType: 'msg' });
+      for (const [lang, start] of [['en-US', "filename in the node's dialog cannot be read: "], ['zh-CN', '无法读取节点对话框中的 filename：']]) {
+        helper.getNode('cfg').lang = lang;
+        const got = nextMessage(caught);
+        rec.receive({ payload: { callId: SAMPLE_CALL_ID } });
+        const msg = await got;
+        assert.strictEqual(msg.error.code, 'INVALID_INPUT');
+        assert.ok(msg.error.message.startsWith(start), msg.error.message);
+      }
+      assert.strictEqual(audioRequests(sandbox()).length, 0);
+    });
+
     it('refuses a callId or recordingId of "." or ".." (a URL would read it as a directory step to another path)', async () => {
       for (const [operation, payload, field] of [
         ['list', { callId: '..' }, 'callId'],

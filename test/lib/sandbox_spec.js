@@ -208,6 +208,11 @@ describe('sandbox', function () {
       assert.ok(r);
       assertError(assert, await get(s, token, '/api/ext/v2/calls/uc'), 405, 405);
     });
+
+    it('answers 400 for a path parameter whose percent-encoding is broken', async function () {
+      const r = assertError(assert, await get(s, token, '/api/cdr/2.0/calls/open/call/%E0%A4%A'), 400, 400);
+      assert.match(r.errorMessage, /路径参数编码非法/);
+    });
   });
 
   describe('recordings', function () {

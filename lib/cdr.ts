@@ -147,14 +147,35 @@ function robotFetcher(client: Pick<WellcloudApi, 'queryRobotCalls'>, q: RobotRan
   };
 }
 
-/** Every page of the calls in the range, in the requested order, each record once. */
-export function fetchCallRange(client: Pick<WellcloudApi, 'queryCalls'>, query: CallRangeQuery, opts: RangeEngineOptions = {}): AsyncIterable<RangePage<CallRecord>> {
-  return fetchPagedRange(callFetcher(client, query), { begin: query.beginTime, end: query.endTime, isOrder: query.isOrder }, opts);
+/** An iterable whose first step rejects with `error`: a range's every failure comes out of its iteration. */
+async function* failing<T>(error: unknown): AsyncGenerator<T, void, undefined> {
+  throw error;
 }
 
-/** Every page of the robot calls in the range, in the requested order, each record once. */
+/**
+ * Every page of the calls in the range, in the requested order, each record once. The query is
+ * checked as prepareCallRange does (times also as text, read in China time as queryCalls sends
+ * them); a bad field fails the iteration with INVALID_INPUT naming it, before anything is sent.
+ */
+export function fetchCallRange(client: Pick<WellcloudApi, 'queryCalls'>, query: CallRangeQuery, opts: RangeEngineOptions = {}): AsyncIterable<RangePage<CallRecord>> {
+  let q: CallRangeQuery;
+  try {
+    q = prepareCallRange(opts.lang, query);
+  } catch (e) {
+    return failing(e);
+  }
+  return fetchPagedRange(callFetcher(client, q), { begin: q.beginTime, end: q.endTime, isOrder: q.isOrder }, opts);
+}
+
+/** Every page of the robot calls in the range, in the requested order, each record once; checked as prepareRobotRange does. */
 export function fetchRobotRange(client: Pick<WellcloudApi, 'queryRobotCalls'>, query: RobotRangeQuery, opts: RangeEngineOptions = {}): AsyncIterable<RangePage<RobotCallRecord>> {
-  return fetchPagedRange(robotFetcher(client, query), { begin: query.beginTime, end: query.endTime, isOrder: query.isOrder }, opts);
+  let q: RobotRangeQuery;
+  try {
+    q = prepareRobotRange(opts.lang, query);
+  } catch (e) {
+    return failing(e);
+  }
+  return fetchPagedRange(robotFetcher(client, q), { begin: q.beginTime, end: q.endTime, isOrder: q.isOrder }, opts);
 }
 
 /** The MAX_RECORDS error (nothing is output; the query stops). */

@@ -4,16 +4,11 @@
  * cost about 11 MB instead of a Set of a million strings.
  */
 
-/** FNV-1a step. */
-export function fnvStep(h: number, byte: number): number {
-  return Math.imul(h ^ byte, 0x01000193);
-}
-
-/** A second, unrelated multiplicative step (31-based, as Java's String.hashCode). */
-export function mulStep(h: number, byte: number): number {
-  return (Math.imul(h, 31) + byte) | 0;
-}
-
+/**
+ * Seeds of the two row hashes, whose steps the scanners inline per byte (roster-scan.ts) or per
+ * UTF-16 unit (roster-rows.ts): FNV-1a, `h = Math.imul(h ^ byte, 0x01000193)`, and an unrelated
+ * 31-based one as Java's String.hashCode, `h = (Math.imul(h, 31) + byte) | 0`.
+ */
 export const FNV_SEED = 0x811c9dc5 | 0;
 export const MUL_SEED = 7;
 

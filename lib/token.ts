@@ -101,11 +101,6 @@ export class TokenManager {
     o.redactor.add(o.credentials.apiKey);
   }
 
-  /** The token now held, if any (for inspection; does not apply). */
-  get current(): TokenInfo | undefined {
-    return this.held ? { token: this.held.token, expiresAt: this.held.expiresAt } : undefined;
-  }
-
   /** Applies anew (joining an application already in flight). */
   apply(opts: RequestOptions = {}): Promise<TokenInfo> {
     return waitFor(this.shared(opts.timeout), opts.signal, () => this.o.core.abortedError());

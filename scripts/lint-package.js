@@ -14,7 +14,7 @@ const path = require('path');
 
 const MAX_DEPENDENCIES = 6;
 /** Tools that belong in devDependencies: a user's Node-RED must never install them. */
-const DEV_TOOLS = [/^node-red$/, /^mocha$/, /^typescript$/, /^playwright(-core)?$/, /^node-red-node-test-helper$/, /^@types\//, /^nyc$/, /^ts-node$/];
+const DEV_TOOLS = [/^node-red$/, /^mocha$/, /^typescript$/, /^playwright(-core)?$/, /^node-red-node-test-helper$/, /^@types\//, /^nyc$/, /^c8$/, /^ts-node$/];
 /** The flow library checker's list of packages that break Node-RED (badpackages.json). */
 const BAD_PACKAGES = { 'agent-base': '<6.0.0' };
 const PALETTE_CATEGORY = 'wellcloud';

@@ -130,4 +130,42 @@ async function stopWhileRunning(sandbox, node, watch, { msg = { payload: {} }, l
   return { sent, warnings };
 }
 
-module.exports = { helper, dist, useSandbox, useNodeSuite, configNode, demoCredentials, nextMessage, messages, sleep, openFds, watchWarnings, stopWhileRunning };
+/**
+ * A node module whose RED._ also shows the values a text was given (`key {"detail":"…"}`): the test
+ * helper's RED._ gives back the bare key, which hides what a status or warning says.
+ */
+function showingValues(nodeModule) {
+  return (RED) => nodeModule(Object.assign(Object.create(RED), { _: (key, vars) => `${key} ${JSON.stringify(vars || {})}` }));
+}
+
+/**
+ * Configures a Node-RED context store named `name` (settings.contextStorage) whose reads and/or
+ * writes fail, as a store on a full disk or behind a lost database connection does. Load the
+ * returned `loadStores` with the nodes under test (it opens the configured stores, as the runtime
+ * does at start); `calls` counts what the store was asked; `restore()` goes back to the defaults.
+ */
+function failingContextStore(name, { get = true, set = true } = {}) {
+  const calls = { get: 0, set: 0 };
+  const offline = () => new Error(`context store ${name} is offline`);
+  const store = {
+    open: () => Promise.resolve(),
+    close: () => Promise.resolve(),
+    get(scope, key, cb) {
+      calls.get++;
+      if (get) cb(offline());
+      else cb(null, undefined);
+    },
+    set(scope, key, value, cb) {
+      calls.set++;
+      if (set) cb(offline());
+      else cb(null);
+    },
+    keys: (scope, cb) => cb(null, []),
+    delete: () => Promise.resolve(),
+    clean: () => Promise.resolve(),
+  };
+  helper.settings({ contextStorage: { default: { module: 'memory' }, [name]: { module: () => store } } });
+  return { loadStores: () => helper._context.load(), calls, restore: () => helper.settings({}) };
+}
+
+module.exports = { helper, dist, useSandbox, useNodeSuite, configNode, demoCredentials, nextMessage, messages, sleep, openFds, watchWarnings, stopWhileRunning, showingValues, failingContextStore };

@@ -110,6 +110,7 @@ describe('package scorecard (scripts/lint-package.js)', function () {
       ['N03', 'with a third-party node in an example', ({ write, type }) => write('examples/Thing.json', [{ id: 'c1', type: 'comment' }, { id: 'n1', type }, { id: 'u', type: 'ui_button' }])],
       ['N03', 'with an example without a comment node', ({ write, type }) => write('examples/Thing.json', [{ id: 'n1', type }])],
       ['D01', 'with node-red as a dependency', pkgEdit((p) => (p.dependencies['node-red'] = '^4.0.0'))],
+      ['D01', 'with the coverage tool c8 as a dependency', pkgEdit((p) => (p.dependencies.c8 = '^12.0.0'))],
       ['D01', 'with 7 dependencies', pkgEdit((p) => ['a', 'b', 'c', 'd', 'e', 'f'].forEach((d) => (p.dependencies[d] = '1')))],
       ['D02', 'with agent-base 5 in the tree', ({ write }) => write('package-lock.json', { packages: { '': {}, 'node_modules/agent-base': { version: '5.1.1' } } })],
       ['F01', 'with a node without its zh-CN help', ({ dir, type }) => fs.rmSync(path.join(dir, `nodes/${type}/locales/zh-CN/${type}.html`))],

@@ -76,10 +76,6 @@ export class MultipartParser {
     this.delimiter = Buffer.from(`\r\n--${boundary}`);
   }
 
-  get finished(): boolean {
-    return this.state === 'done';
-  }
-
   write(chunk: Buffer): void {
     if (this.state === 'done') return; // epilogue
     this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;

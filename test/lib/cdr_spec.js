@@ -254,12 +254,73 @@ describe('lib/cdr', function () {
     });
   });
 
+  describe('fetchPagedRange against a platform that keeps refusing', function () {
+    it('ends with SPLIT_LIMIT once a platform refusing every span over 90 s needs more than 100,000 pieces (zh-CN text)', async function () {
+      this.timeout(30000);
+      let calls = 0;
+      // no timer per page: tens of thousands of pages are asked before the limit
+      const fetchPage = async (b, e) => {
+        calls++;
+        if (china(e) - china(b) > 90 * SEC) throw platformError(14001, '查询时间跨度过大');
+        return { total: 0, list: [] };
+      };
+      await assert.rejects(drain(cdr.fetchPagedRange(fetchPage, range('2025-01-01 00:00:00', '2025-12-31 00:00:00'), { concurrency: 8, lang: 'zh-CN' })), (e) => {
+        assert.strictEqual(e.code, 'SPLIT_LIMIT');
+        assert.strictEqual(e.message, '平台一直拒绝该时间段：已拆分超过 100000 段，请查询更短的时间段。');
+        return true;
+      });
+      // bounded: the pieces already made are fetched, the rest never asked for
+      assert.ok(calls < 100000, `${calls} pages asked`);
+    });
+
+    it('a 14015 naming no time point, for a span without a month start (a deployment partitioned otherwise): halves, then gives the 14015 up', async function () {
+      const asked = [];
+      const dayOf = (t) => fmt(china(t)).slice(0, 10);
+      const fetchPage = async (b, e) => {
+        asked.push(`${b}..${e}`);
+        if (dayOf(b) !== dayOf(e)) throw platformError(14015, '不得跨库查询，必须分成两部分查询');
+        return { total: 0, list: [] };
+      };
+      const splits = [];
+      await assert.rejects(
+        drain(cdr.fetchPagedRange(fetchPage, range('2025-02-03 06:00:00', '2025-02-05 18:00:00'), { onSplit: (x) => splits.push(x) })),
+        (e) => e.code === '14015',
+      );
+      assert.ok(splits.length > 1 && splits.every((x) => x.reason === '14015' && x.pieces.length === 2), JSON.stringify(splits[0]));
+      // each refusal halves; pieces of under a minute are not split again
+      assert.ok(asked.length < 40, `${asked.length} pages asked`);
+      const last = asked.at(-1).split('..').map(china);
+      assert.ok(last[1] - last[0] < MIN, asked.at(-1));
+    });
+
+    it('an error on a later page of a range is the error of the query: no split, no more pages asked after it', async function () {
+      const records = makeRecords(china('2025-02-01 00:00:00'), china('2025-02-02 00:00:00'), 5 * MIN);
+      const p = fakePlatform(records);
+      const failure = platformError(14002, 'GET请求超时');
+      const fetchPage = (b, e, page, size, signal) => (page === 3 ? Promise.reject(failure) : p.fetchPage(b, e, page, size, signal));
+      const splits = [];
+      const seen = [];
+      await assert.rejects(
+        (async () => {
+          for await (const page of cdr.fetchPagedRange(fetchPage, range('2025-02-01 00:00:00', '2025-02-02 00:00:00'), { pageSize: 10, concurrency: 1, onSplit: (x) => splits.push(x) })) seen.push(page.rangePage);
+        })(),
+        (e) => e === failure,
+      );
+      assert.deepStrictEqual(seen, [1, 2]);
+      assert.deepStrictEqual(splits, []);
+      assert.deepStrictEqual(p.calls.map((c) => c.p), [1, 2]);
+    });
+  });
+
   describe('namedSplitPoint / nextMonthStart', function () {
     const { namedSplitPoint, nextMonthStart } = dist('lib/cdr-range.js');
     it('reads the time point of a 14015 message in China time', function () {
       assert.strictEqual(namedSplitPoint(platformError(14015, '不得跨库查询，请以2025-03-01 00:00:00时间点分为两次查询')), china('2025-03-01 00:00:00'));
       assert.strictEqual(namedSplitPoint(platformError(14015, '请以2025-3-1时间点分为两次查询')), china('2025-03-01 00:00:00'));
       assert.strictEqual(namedSplitPoint(platformError(14015, '不得跨库查询，必须分成两部分查询')), undefined);
+      // a date that does not exist in the platform's text: the explanation is read next, then nothing
+      assert.strictEqual(namedSplitPoint(new WellcloudError({ code: '14015', errorCode: 14015, errorMessage: '请以2025-13-01 00:00:00时间点分为两次查询', message: 'split at 2025-04-01 00:00:00' })), china('2025-04-01 00:00:00'));
+      assert.strictEqual(namedSplitPoint(new WellcloudError({ code: '14015', errorCode: 14015, errorMessage: '请以2025-02-30时间点分为两次查询', message: 'x' })), undefined);
     });
     it('finds the next China month start', function () {
       assert.strictEqual(nextMonthStart(china('2025-12-31 23:59:59')), china('2026-01-01 00:00:00'));
@@ -363,6 +424,26 @@ describe('lib/cdr', function () {
       }
       return out;
     }
+
+    it('fetchCallRange and fetchRobotRange take the times as queryCalls does (text in China time) and name a bad field, sending nothing', async function () {
+      const { DEMO_CAMPAIGN_ID } = dist('lib/sandbox');
+      const day = { beginTime: '2025-03-01 00:00:00', endTime: '2025-03-01 23:59:59', domain: 'demo.cc' };
+      const got = await cdr.collectRecords(cdr.fetchCallRange(client, day), 1000);
+      assert.deepStrictEqual(got.map((r) => r.callId), sandbox().calls.range(day.beginTime, day.endTime).map((c) => c.callId));
+      const robot = await cdr.collectRecords(cdr.fetchRobotRange(client, { ...day, campaignId: DEMO_CAMPAIGN_ID, isOrder: 0 }), 1000);
+      assert.ok(robot.every((r) => r.campaignId === DEMO_CAMPAIGN_ID));
+      sandbox().clearRequests();
+      const bad = [
+        [{ ...day, beginTime: '2025-02-30 00:00:00' }, 'beginTime', 'en-US', /^beginTime /],
+        [{ ...day, endTime: 'tomorrow' }, 'endTime', 'zh-CN', /^endTime .*[\u4e00-\u9fff]/],
+        [{ ...day, domain: undefined }, 'domain', 'en-US', /^domain is required\.$/],
+      ];
+      for (const [query, field, lang, text] of bad) {
+        await assert.rejects(cdr.collectRecords(cdr.fetchCallRange(client, query, { lang }), 1000), (e) => e.code === 'INVALID_INPUT' && e.field === field && text.test(e.message));
+      }
+      await assert.rejects(cdr.collectRecords(cdr.fetchRobotRange(client, day), 1000), (e) => e.code === 'INVALID_INPUT' && e.field === 'campaignId');
+      assert.deepStrictEqual(sandbox().requests, []);
+    });
 
     it('a 40-day range across a month boundary returns every record once, as the days one by one do', async function () {
       const begin = '2025-04-12 09:30:00';

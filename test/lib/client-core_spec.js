@@ -467,6 +467,97 @@ describe('lib/client request core (local server)', function () {
     });
   });
 
+  describe('answers of unusual shapes', function () {
+    const OUTBOUND = { activityId: 'a-1', callee: '13912345678', caller: '8001@test.cc', data: {}, domain: 'test.cc', rosterId: 'r-1', tenantId: 't-1' };
+
+    it('reads a page wrapped in data, a total sent as text, a bare array, and an answer with no list as an empty page', async function () {
+      const answers = [
+        { data: { total: '12', list: [{ callId: 'c-1' }] } },
+        [{ callId: 'c-2' }, { callId: 'c-3' }],
+        { total: 3, data: [{ callId: 'c-4' }] },
+        'OK',
+      ];
+      srv = await startServer(platform((req, res) => (typeof answers[0] === 'string' ? res.end(answers.shift()) : json(res, 200, answers.shift()))));
+      const c = makeClient();
+      const q = { beginTime: '2025-03-01 00:00:00', endTime: '2025-03-01 23:59:59', isOrder: 1, domain: 'test.cc', p: 1, s: 100 };
+      assert.deepStrictEqual(await c.queryCalls(q), { total: 12, list: [{ callId: 'c-1' }] });
+      assert.deepStrictEqual(await c.queryCalls(q), { list: [{ callId: 'c-2' }, { callId: 'c-3' }] });
+      assert.deepStrictEqual(await c.queryRobotCalls({ ...q, campaignId: 'x' }), { total: 3, list: [{ callId: 'c-4' }] });
+      assert.deepStrictEqual(await c.queryCalls(q), { list: [] });
+    });
+
+    it('takes a numeric callId of a dual call answer (inside data) as text', async function () {
+      srv = await startServer(platform((req, res) => json(res, 200, { data: { callId: 1234567 } })));
+      assert.deepStrictEqual(await makeClient().dualCall({ deviceId: '8001@test.cc', prefix: '9', customerPhone: '10086' }), { callId: '1234567' });
+    });
+
+    // a 2xx answer without what the API documents is BAD_RESPONSE naming the missing field, in both languages
+    const missing = [
+      ['a call record', 'callId', (c) => c.getCall('c-1'), [1, 2]],
+      ['an instant outbound result', 'result', (c) => c.instantOutbound(OUTBOUND), 'accepted'],
+      ['a roster batch', 'batchId', (c) => c.uploadRoster('1,S,13900000000\n', { templateId: 't' }), { alias: 'a', batchName: 'b' }],
+    ];
+    for (const [what, field, call, body] of missing) {
+      it(`reports a 200 answer without ${what} as BAD_RESPONSE naming ${field}, in en-US and zh-CN`, async function () {
+        srv = await startServer(platform((req, res) => json(res, 200, body)));
+        await assert.rejects(call(makeClient()), (e) => {
+          assert.strictEqual(e.code, 'BAD_RESPONSE');
+          assert.strictEqual(e.message, `The platform answered HTTP 200 without ${field}.`);
+          return true;
+        });
+        client.close();
+        await assert.rejects(call(makeClient({ lang: 'zh-CN' })), (e) => e.code === 'BAD_RESPONSE' && e.message === `平台返回 HTTP 200，但应答中没有 ${field}。`);
+      });
+    }
+
+    it('reports a redirect of isDownload=2 without Location as BAD_RESPONSE naming Location', async function () {
+      srv = await startServer(platform((req, res) => { res.writeHead(302); res.end(); }));
+      await assert.rejects(makeClient().getCallAudio('c-1', { isDownload: 2 }), (e) => e.code === 'BAD_RESPONSE' && /without Location\.$/.test(e.message));
+    });
+
+    it('explains an error code it does not know by the HTTP status: 5xx as a platform error to retry, 4xx as the code alone', async function () {
+      const answers = [
+        [500, { errorCode: 99001, errorMessage: '未知异常' }],
+        [409, { errorCode: 99002, errorMessage: '冲突' }],
+        [502, { errorCode: 502, errorMessage: 'Bad Gateway' }],
+        [400, 'bad things'],
+      ];
+      srv = await startServer(platform((req, res) => {
+        const [status, body] = answers.shift();
+        if (typeof body === 'string') return res.writeHead(status, { 'Content-Type': 'text/plain' }).end(body);
+        return json(res, status, body);
+      }));
+      const c = makeClient({ retry: { attempts: 1 } });
+      await assert.rejects(c.getCall('c-1'), (e) => {
+        assert.strictEqual(e.code, '99001');
+        assert.strictEqual(e.message, 'Internal error on the platform (HTTP 500). Retry later. — platform: 未知异常');
+        assert.deepStrictEqual(e.platformAnswer(), { status: 500, errorCode: 99001, errorMessage: '未知异常' });
+        return true;
+      });
+      await assert.rejects(c.getCall('c-1'), (e) => e.code === '99002' && e.message === 'The platform answered with error 99002. — platform: 冲突');
+      // a body that only repeats the status says no more than the status
+      await assert.rejects(c.getCall('c-1'), (e) => e.code === '502' && e.message === 'Internal error on the platform (HTTP 502). Retry later. — platform: Bad Gateway');
+      await assert.rejects(c.getCall('c-1'), (e) => e.code === 'HTTP_400' && e.message === 'A parameter has a bad format (400). Fix the parameter.');
+    });
+  });
+
+  describe('input the client refuses before sending', function () {
+    it('a roster content that is neither text, a Buffer nor a stream factory: INVALID_INPUT naming content', async function () {
+      srv = await startServer(platform(ok));
+      for (const [lang, text] of [['en-US', 'content is required.'], ['zh-CN', 'content 为必填项。']]) {
+        await assert.rejects(makeClient({ lang }).uploadRoster({ rows: [] }, { templateId: 't' }), (e) => e.code === 'INVALID_INPUT' && e.field === 'content' && e.message === text);
+        client.close();
+      }
+      assert.strictEqual(srv.requests.length, 0);
+    });
+
+    it('a base URL that is no URL at all: INVALID_INPUT naming baseUrl on every call, no throw in the constructor', async function () {
+      client = new WellcloudClient({ baseUrl: 'not a url', ...CREDS });
+      await assert.rejects(client.getCall('a'), (e) => e.code === 'INVALID_INPUT' && e.field === 'baseUrl');
+      await assert.rejects(client.dualCall({ deviceId: '8001@test.cc', prefix: '9', customerPhone: '10086' }), (e) => e.code === 'INVALID_INPUT' && e.field === 'baseUrl');
+    });
+  });
+
   describe('connections', function () {
     it('keeps one TCP keep-alive setting per socket, so reused sockets are not reconfigured per request', async function () {
       // axios sets keep-alive on every request's socket and the agent again when it takes the
@@ -500,6 +591,14 @@ describe('lib/client request core (local server)', function () {
       c.close();
       await assert.rejects(p, (e) => e.code === 'ABORTED');
       await assert.rejects(c.getCall('c-2'), (e) => e.code === 'ABORTED' && /closed/.test(e.message));
+    });
+
+    it('a debug hook that throws does not fail the request', async function () {
+      srv = await startServer(platform(ok));
+      let calls = 0;
+      const c = makeClient({ onDebug: () => { calls++; throw new Error('hook broke'); } });
+      assert.deepStrictEqual(await c.dualCall({ deviceId: '8001@test.cc', prefix: '9', customerPhone: '10086' }), { callId: 'c-1' });
+      assert.ok(calls > 0);
     });
 
     it('reports to onDebug with secrets scrubbed', async function () {

@@ -67,6 +67,21 @@ describe('lib/client token manager against the sandbox', function () {
     assert.ok(sandbox.requests.every((r) => r.status !== 401), 'no request got a 401');
   });
 
+  it('keeps using a token still valid when its early renewal fails, and renews on a later call', async function () {
+    await setup({ tokenTtlMs: 1000, announceTtl: true }, { renewMarginMs: 60_000 });
+    // margin capped at half the lifetime: renewal is due after ~0.5 s, the token lasts 1 s
+    const first = await client.getToken();
+    await sleep(600);
+    sandbox.failNext({ method: 'POST', path: '/accesstoken/apply' }, { status: 503 });
+    const record = await client.getCall(SAMPLE_CALL_ID);
+    assert.strictEqual(record.callId, SAMPLE_CALL_ID);
+    assert.strictEqual(sandbox.tokenApplications, 2, 'the renewal was tried');
+    assert.deepStrictEqual(callRequests().map((r) => [r.headers.wellcloud_token === first, r.status]), [[true, 200]]);
+    await client.getCall(SAMPLE_CALL_ID);
+    assert.strictEqual(sandbox.tokenApplications, 3, 'tried again on the next call');
+    assert.strictEqual(callRequests()[1].headers.wellcloud_token === first, false);
+  });
+
   it('after expireTokens(): one 401, one renewal, one repeat', async function () {
     await setup();
     await client.getCall(SAMPLE_CALL_ID);

@@ -257,6 +257,18 @@ describe('lib/events: reading pushed bodies', function () {
     });
   }
 
+  it('refuses, without throwing, an object a flow built that JSON cannot carry: BigInt NOT_AN_OBJECT (en-US, zh-CN), circular TOO_DEEP', function () {
+    for (const body of [callEnd({ serial: { n: 10n } }), callEnd({ userData: { n: 1n } })]) {
+      const en = parseEventBody(body);
+      assert.deepStrictEqual([en.ok, en.code], [false, 'NOT_AN_OBJECT']);
+      assert.strictEqual(en.reason, 'The request body must be a JSON object (an event) or a JSON array of outbound results.');
+      assert.strictEqual(parseEventBody(body, { lang: 'zh-CN' }).reason, '请求体必须是 JSON 对象（事件）或外呼结果的 JSON 数组。');
+    }
+    const circular = callEnd();
+    circular.self = circular;
+    assert.deepStrictEqual([parseEventBody(circular).ok, parseEventBody(circular).code], [false, 'TOO_DEEP']);
+  });
+
   it('refuses bodies over the size limit, whatever their form', function () {
     const big = JSON.stringify(callEnd({ userData: { blob: 'x'.repeat(3000) } }));
     for (const body of [big, Buffer.from(big), JSON.parse(big)]) {

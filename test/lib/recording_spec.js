@@ -155,6 +155,21 @@ describe('lib/recording', function () {
       assert.deepStrictEqual(files(dir), []);
     });
 
+    it('a target below a regular file fails naming the path before anything is asked of the platform', async function () {
+      const dir = tmpDir();
+      const file = path.join(dir, 'taken');
+      fs.writeFileSync(file, 'x');
+      sandbox().clearRequests();
+      const target = path.join(file, 'sub', 'r.mp3');
+      await assert.rejects(rec.downloadToFile(client, { callId: sb.SAMPLE_CALL_ID }, 'mp3', target), (e) => {
+        assert.ok(['ENOTDIR', 'EEXIST'].includes(e.code), e.code);
+        assert.ok(e.message.includes(path.join(file, 'sub')), e.message);
+        return true;
+      });
+      assert.deepStrictEqual(sandbox().requests, []);
+      assert.strictEqual(fs.readFileSync(file, 'utf8'), 'x');
+    });
+
     it('gives the redirect URL of isDownload=2 without downloading', async function () {
       const url = await rec.audioUrl(client, { callId: sb.SAMPLE_CALL_ID }, 'mp3');
       assert.ok(url.startsWith(`${sandbox().url}/files/`), url);
@@ -162,7 +177,7 @@ describe('lib/recording', function () {
     });
   });
 
-  describe('a platform stand-in on loopback: relative redirects, compressed answers', function () {
+  describe('a platform stand-in on loopback: relative redirects, compressed answers, answers that are not audio', function () {
     const http = require('http');
     const zlib = require('zlib');
     const GZ_AUDIO = Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(60000, 3)]);
@@ -182,6 +197,14 @@ describe('lib/recording', function () {
           const out = gzip ? zlib.gzipSync(GZ_AUDIO) : GZ_AUDIO;
           res.writeHead(200, { 'Content-Type': 'audio/wav', 'Content-Length': String(out.length), ...(gzip ? { 'Content-Encoding': 'gzip' } : {}) });
           res.end(out);
+        } else if (req.url.startsWith('/wc/api/cdr/2.0/recordings/open/call/proxy/stream')) {
+          // a proxy's login page in front of the platform: 200, but HTML
+          res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+          res.end('<html><body>Please sign in</body></html>');
+        } else if (req.url.startsWith('/wc/api/cdr/2.0/recordings/open/call/inline/stream')) {
+          // a deployment that sends the audio itself even for isDownload=2
+          res.writeHead(200, { 'Content-Type': 'audio/mpeg', 'Content-Length': '3' });
+          res.end(Buffer.from([0xff, 0xfb, 0x90]));
         } else if (req.url.startsWith('/wc/api/cdr/2.0/recordings/open/recording/r1/stream')) {
           res.writeHead(302, { Location: '../../files/r1.wav', 'Content-Length': '0' });
           res.end();
@@ -205,6 +228,30 @@ describe('lib/recording', function () {
         assert.strictEqual(saved.bytes, GZ_AUDIO.length);
         assert.ok(fs.readFileSync(path.join(dir, 'gz.wav')).equals(GZ_AUDIO));
         assert.deepStrictEqual(files(dir), ['gz.wav']);
+      } finally {
+        client.close();
+      }
+    });
+
+    it('never saves a page that is not audio (a 200 text/html from a proxy): BAD_RESPONSE naming what came, in en-US and zh-CN', async function () {
+      for (const [lang, text] of [['en-US', 'The platform answered with text/html; charset=utf-8 instead of audio; nothing was saved.'], ['zh-CN', '平台返回的是 text/html; charset=utf-8 而不是音频，未保存任何内容。']]) {
+        const client = new WellcloudClient({ baseUrl: `${base}/wc`, appId: 'a', appSecret: 's', apiKey: 'k', lang });
+        try {
+          const dir = tmpDir();
+          await assert.rejects(rec.downloadToFile(client, { callId: 'proxy' }, 'mp3', path.join(dir, 'p.mp3'), { lang }), (e) => e.code === 'BAD_RESPONSE' && e.status === 200 && e.message === text);
+          assert.deepStrictEqual(files(dir), []);
+          await assert.rejects(rec.downloadToBuffer(client, { callId: 'proxy' }, 'mp3', { lang }), (e) => e.code === 'BAD_RESPONSE' && e.message === text);
+        } finally {
+          client.close();
+        }
+      }
+    });
+
+    it('a URL asked for (isDownload=2) but the audio itself sent: BAD_RESPONSE saying there is no URL, the audio not read', async function () {
+      const client = new WellcloudClient({ baseUrl: `${base}/wc`, appId: 'a', appSecret: 's', apiKey: 'k' });
+      try {
+        await assert.rejects(rec.audioUrl(client, { callId: 'inline' }, 'mp3'), (e) => e.code === 'BAD_RESPONSE' && /instead of a redirect \(isDownload=2\)/.test(e.message));
+        await assert.rejects(rec.audioUrl(client, { callId: 'inline' }, 'mp3', { lang: 'zh-CN' }), (e) => e.code === 'BAD_RESPONSE' && /平台直接返回了音频而不是重定向/.test(e.message));
       } finally {
         client.close();
       }

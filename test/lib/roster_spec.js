@@ -77,6 +77,10 @@ describe('lib/roster: rows as objects', function () {
     ['a "|" in a data key', { ...ok, data: { 'a|b': '1' } }, 'data.a|b', '"|"'],
     ['an empty data key', { ...ok, data: { '': '1' } }, 'data', 'empty'],
     ['a null data value', { ...ok, data: { k: null } }, 'data.k', 'string, a number or a boolean'],
+    ['a number given as true', { ...ok, number: true }, 'number', 'digits'],
+    ['a negative number', { ...ok, number: -13900000000 }, 'number', 'digits'],
+    ['a number with a fraction', { ...ok, number: 139000000.5 }, 'number', 'digits'],
+    ['a line break in a data value', { ...ok, data: { note: 'a\r\nb' } }, 'data.note', 'line break'],
   ];
   for (const [name, bad, field, text] of cases) {
     it(`fails on ${name}, naming row and field`, function () {
@@ -195,6 +199,38 @@ describe('lib/roster: text and Buffers', function () {
     expectRowError(() => prepareRoster(Buffer.concat([good, Buffer.from([0x31, 0x2c, 0xe5, 0x0a])])), 2, 'row', 'UTF-8');
   });
 
+  it('takes characters outside the BMP (4-byte UTF-8, e.g. emoji) as they are', async function () {
+    const text = '1,S,13900000001,c1,name:张三😀|tag:𠀀\n2,S,13900000002\n';
+    const r = prepareRoster(Buffer.from(text, 'utf8'));
+    assert.strictEqual(r.rows, 2);
+    assert.strictEqual((await partText(r)).join(''), text);
+  });
+
+  it('fails on UTF-8 sequences the standard forbids (overlong, surrogate, beyond U+10FFFF, bad lead byte), naming the row', function () {
+    const good = Buffer.from('1,S,13900000000\n');
+    const bad = {
+      'an overlong 3-byte form': [0xe0, 0x80, 0x80],
+      'a surrogate half': [0xed, 0xa0, 0x80],
+      'an overlong 4-byte form': [0xf0, 0x80, 0x80, 0x80],
+      'a code point beyond U+10FFFF': [0xf4, 0x90, 0x80, 0x80],
+      'lead byte 0xF5': [0xf5, 0x80, 0x80, 0x80],
+    };
+    for (const [name, bytes] of Object.entries(bad)) {
+      const row = Buffer.concat([Buffer.from('2,S,13900000000,c,k:'), Buffer.from(bytes), Buffer.from('\n')]);
+      try {
+        expectRowError(() => prepareRoster(Buffer.concat([good, row])), 2, 'row', 'UTF-8');
+      } catch (e) {
+        e.message = `${name}: ${e.message}`;
+        throw e;
+      }
+    }
+    assert.throws(() => prepareRoster(Buffer.concat([good, Buffer.from([0x32, 0x2c, 0x53, 0x2c, 0xf5, 0x0a])]), { lang: 'zh-CN' }), (e) => e.message.startsWith('第 2 行：文本不是有效的 UTF-8 编码。'));
+  });
+
+  it('fails on a text row longer than the upload limit, naming the row', function () {
+    expectRowError(() => prepareRoster(`1,S,13900000000\n2,S,13900000000,${'x'.repeat(200)}\n`, { maxPartBytes: 100 }), 2, 'row', 'longer than the upload limit of 100 bytes');
+  });
+
   it('fails on a lone carriage return', function () {
     expectRowError(() => prepareRoster('1,S,13900000000\r2,S,13900000000\n'), 1, 'row', 'carriage return');
   });
@@ -255,6 +291,18 @@ describe('lib/roster: files', function () {
   it('fails on a missing file naming filename', async function () {
     await assert.rejects(prepareRosterFile(path.join(tmpDir, 'nope.txt')), (e) => e.code === 'INVALID_INPUT' && e.field === 'filename' && /ENOENT/.test(e.message));
     await assert.rejects(prepareRosterFile(tmpDir), (e) => e.code === 'INVALID_INPUT' && e.field === 'filename');
+  });
+
+  it('fails on a file with no rows (blank lines, a BOM) naming filename, not payload', async function () {
+    const file = path.join(tmpDir, 'blank.csv');
+    fs.writeFileSync(file, '\ufeff\r\n \n\n');
+    await assert.rejects(prepareRosterFile(file), (e) => e.code === 'INVALID_INPUT' && e.field === 'filename' && e.message === 'The roster has no rows.');
+    await assert.rejects(prepareRosterFile(file, { lang: 'zh-CN' }), (e) => e.field === 'filename' && e.message === '名单中没有任何行。');
+    assert.strictEqual(openFds(file), 0);
+  });
+
+  it('fails on a file name that is not text, naming filename', async function () {
+    for (const bad of [42, '  ', undefined]) await assert.rejects(prepareRosterFile(bad), (e) => e.code === 'INVALID_INPUT' && e.field === 'filename');
   });
 
   it('notices a file changed after it was checked', async function () {
@@ -325,6 +373,24 @@ describe('lib/roster: upload against the sandbox', function () {
     assert.ok(uploads.every((u) => u.alias === '2024-名单' && u.templateId === templateId));
     assert.deepStrictEqual(uploads.flatMap((u) => u.rows.map((r) => r.rosterId)), rows(100).map((r) => r.rosterId));
     assert.deepStrictEqual(batches.map((b) => b.rows), prepared.parts.map((p) => p.rows));
+  });
+
+  it('a file removed between its check and its upload: INVALID_INPUT naming filename, nothing sent', async function () {
+    const file = path.join(tmpDir, 'removed.csv');
+    fs.writeFileSync(file, '1,S,13900000000\n2,S,13900000001\n');
+    const prepared = await prepareRosterFile(file);
+    fs.rmSync(file);
+    const before = sandbox().uploads.length;
+    await assert.rejects(uploadRosterParts(client, prepared, { templateId }), (e) => e.code === 'INVALID_INPUT' && e.field === 'filename' && e.message.includes(file) && /ENOENT/.test(e.message));
+    assert.strictEqual(sandbox().uploads.length, before);
+    assert.deepStrictEqual(sandbox().requests.filter((r) => r.path.startsWith('/api/ros/')), []);
+  });
+
+  it('an upload already cancelled sends nothing and ends with ABORTED', async function () {
+    const ac = new AbortController();
+    ac.abort();
+    await assert.rejects(uploadRosterParts(client, prepareRoster(rows(3)), { templateId, signal: ac.signal, lang: 'zh-CN' }), (e) => e.code === 'ABORTED' && /[\u4e00-\u9fff]/.test(e.message));
+    assert.deepStrictEqual(sandbox().requests.filter((r) => r.path.startsWith('/api/ros/')), []);
   });
 
   it('leaves a carriage return at the very end out of the upload (the row was checked without it)', async function () {

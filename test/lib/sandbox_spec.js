@@ -208,6 +208,11 @@ describe('sandbox', function () {
       assert.ok(r);
       assertError(assert, await get(s, token, '/api/ext/v2/calls/uc'), 405, 405);
     });
+
+    it('answers 400 for a path parameter whose percent-encoding is broken', async function () {
+      const r = assertError(assert, await get(s, token, '/api/cdr/2.0/calls/open/call/%E0%A4%A'), 400, 400);
+      assert.match(r.errorMessage, /路径参数编码非法/);
+    });
   });
 
   describe('recordings', function () {
@@ -220,6 +225,15 @@ describe('sandbox', function () {
         assert.strictEqual(rec.callId, SAMPLE_CALL_ID);
       }
       assert.ok(r.body.some((rec) => rec.id === SAMPLE_RECORDING_ID && rec.recordType === '2' && rec.recordFormat === 'MP3'));
+    });
+
+    it('answers HEAD on an audio path with the headers of the GET and no body', async function () {
+      const head = await get(s, token, REC_STREAM(SAMPLE_RECORDING_ID), { isDownload: '1', isWav: '0' }, { method: 'HEAD' });
+      const full = await get(s, token, REC_STREAM(SAMPLE_RECORDING_ID), { isDownload: '1', isWav: '0' });
+      assert.strictEqual(head.status, 200);
+      assert.strictEqual(head.headers.get('content-type'), full.headers.get('content-type'));
+      assert.strictEqual(Number(head.headers.get('content-length')), full.body.length);
+      assert.strictEqual(head.body.length, 0);
     });
 
     it('answers 14011 for an unknown call and 14012 for a call without recording', async function () {
@@ -903,6 +917,54 @@ describe('sandbox: outbound, roster upload and controls', function () {
       assert.strictEqual(rec.body.recordLength, 1);
       assertError(assert, await control('GET', 'nothing'), 404, 404);
     });
+
+    it('adds a call the API then serves (POST /__sandbox/calls), clears the log, and reports its state without the credentials', async function () {
+      const added = await control('POST', 'calls', { callId: 'ctl-call-1', beginTime: '2025-06-03 10:00:00', talkLength: 0, ani: '13900000009', recordings: 0, fields: { satisfaction: '5' } });
+      assert.strictEqual(added.status, 201, JSON.stringify(added.body));
+      assert.strictEqual(added.body.callId, 'ctl-call-1');
+      const detail = await get(s, token, `/api/cdr/2.0/calls/open/call/ctl-call-1`);
+      assert.strictEqual(detail.status, 200);
+      assert.strictEqual(detail.body.ani, '13900000009');
+      assert.strictEqual(detail.body.satisfaction, '5');
+      assert.strictEqual(detail.body.talkLength, 0);
+      assert.notStrictEqual(detail.body.resultCode, 0, 'a call nobody answered has no success result');
+      assertError(assert, await control('POST', 'calls', { beginTime: 'yesterday' }), 400, 400);
+      assert.ok(s.requests.length > 0);
+      assert.deepStrictEqual((await control('DELETE', 'requests')).body, { ok: true });
+      assert.deepStrictEqual(s.requests, []);
+      const state = await control('GET', 'state');
+      assert.strictEqual(state.status, 200);
+      assert.strictEqual(state.body.url, s.url);
+      assert.strictEqual(state.body.requests, 0);
+      assert.strictEqual(state.body.tokenApplications, s.tokenApplications);
+      assert.ok(!('credentials' in state.body.options));
+      for (const secret of [DEMO_CREDENTIALS.appSecret, DEMO_CREDENTIALS.apiKey, token]) assert.ok(!JSON.stringify(state.body).includes(secret));
+    });
+
+    it('refuses bad control input with 400 saying what is wrong, a body that is not JSON, and one over 1 MB with 413', async function () {
+      const bad = [
+        ['faults', { match: { pathPattern: '([' }, fault: { status: 503 } }, /pathPattern is not a valid regular expression/],
+        ['faults', { match: { path: '/x' }, fault: 'boom' }, /fault must be an object/],
+        ['faults', { match: { path: '/x' }, fault: {} }, /fault.status is required/],
+        ['faults', { match: { path: '/x' }, fault: { status: '503' } }, /status must be a number/],
+        ['latency', {}, /ms is required/],
+        ['recordings', { bytes: 0 }, /bytes must be a positive number/],
+        ['recordings', { bytes: 1000, format: 'ogg' }, /format must be 'mp3' or 'wav'/],
+      ];
+      for (const [path, body, text] of bad) {
+        const r = await control('POST', path, body);
+        assertError(assert, r, 400, 400);
+        assert.match(r.body.errorMessage, text, `${path} ${JSON.stringify(body)}`);
+      }
+      const notJson = await read(await fetch(`${s.url}/__sandbox/latency`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{ms: 5' }));
+      assertError(assert, notJson, 400, 400);
+      const big = await read(await fetch(`${s.url}/__sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pad: 'x'.repeat(1024 * 1024) }) }));
+      assertError(assert, big, 413, 413);
+      // a socket cut as the fault, without a status
+      assert.strictEqual((await control('POST', 'faults', { match: { path: `/api/cdr/2.0/calls/open/call/${SAMPLE_CALL_ID}` }, fault: { destroySocket: true } })).status, 201);
+      await assert.rejects(get(s, token, `/api/cdr/2.0/calls/open/call/${SAMPLE_CALL_ID}`));
+      assert.strictEqual(s.options.latencyMs, 0);
+    });
   });
 });
 
@@ -941,5 +1003,39 @@ describe('sandbox multipart parser', function () {
     assert.strictEqual(boundaryOf('multipart/form-data; boundary="a b"'), 'a b');
     assert.strictEqual(boundaryOf('multipart/form-data'), null);
     assert.strictEqual(boundaryOf('application/json; boundary=x'), null);
+  });
+});
+
+describe('sandbox options', function () {
+  it('refuses a bad option with a message naming it, before listening', async function () {
+    const bad = [
+      [{ tokenStyles: ['json', 'xml'] }, /tokenStyles: unknown style xml/],
+      [{ partition: 'week' }, /partition: unknown value week/],
+      [{ dataFrom: '2025-13-01' }, /dataFrom: expected yyyy-MM-dd\[ HH:mm:ss\], got 2025-13-01/],
+      [{ dataFrom: '2026-01-01', dataTo: '2025-12-31' }, /dataTo is before dataFrom/],
+      [{ latencyMs: -1 }, /latencyMs must be a number >= 0/],
+      [{ tokenTtlMs: 'long' }, /tokenTtlMs must be a number >= 0/],
+    ];
+    for (const [opts, text] of bad) await assert.rejects(startSandbox(opts), (e) => text.test(e.message), JSON.stringify(opts));
+  });
+
+  it('takes its data window as Dates or epoch ms too', async function () {
+    const s = await startSandbox({ dataFrom: new Date(Date.UTC(2025, 4, 31, 16)), dataTo: Date.UTC(2025, 5, 30, 15, 59, 59), callsPerDay: 2 });
+    try {
+      assert.strictEqual(s.calls.range('2025-05-31 00:00:00', '2025-05-31 23:59:59').length, 0);
+      assert.ok(s.calls.range('2025-06-01 00:00:00', '2025-06-30 23:59:59').length >= 2 * 30);
+      assert.strictEqual(s.calls.range('2025-07-01 00:00:00', '2025-07-01 23:59:59').length, 0);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('fails to start on a port already in use (EADDRINUSE)', async function () {
+    const first = await startSandbox();
+    try {
+      await assert.rejects(startSandbox({ port: first.port }), (e) => e.code === 'EADDRINUSE');
+    } finally {
+      await first.close();
+    }
   });
 });

@@ -113,6 +113,13 @@ describe('lib/validate', function () {
         rejects(() => v.intInRange('en-US', { s }, 's', 1, 100), 's', /integer between 1 and 100/);
       }
     });
+
+    it('names a required one that is missing or blank, in en-US and zh-CN', function () {
+      for (const s of [undefined, null, '', '  ']) {
+        rejects(() => v.intInRange('en-US', { s }, 's', 1, 100), 's', /^s is required\.$/);
+        rejects(() => v.intInRange('zh-CN', { s }, 's', 1, 100), 's', /^s 为必填项。$/);
+      }
+    });
   });
 
   describe('oneOf', function () {
@@ -122,6 +129,11 @@ describe('lib/validate', function () {
       assert.strictEqual(v.oneOf('en-US', {}, 'o', ['a'], { optional: true }), undefined);
       rejects(() => v.oneOf('en-US', { o: 'ogg' }, 'o', ['mp3', 'wav']), 'o', /one of: mp3, wav/);
       rejects(() => v.oneOf('en-US', { o: {} }, 'o', ['[object Object]']), 'o');
+    });
+
+    it('names a required one that is missing, in en-US and zh-CN', function () {
+      rejects(() => v.oneOf('en-US', {}, 'format', ['mp3', 'wav']), 'format', /^format is required\.$/);
+      rejects(() => v.oneOf('zh-CN', { format: null }, 'format', ['mp3', 'wav']), 'format', /^format 为必填项。$/);
     });
   });
 

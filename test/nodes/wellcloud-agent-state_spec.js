@@ -4,7 +4,7 @@
 // and wellcloud-event-in.
 const assert = require('assert');
 const http = require('http');
-const { helper, dist, sleep } = require('../helpers');
+const { helper, dist, sleep, showingValues, failingContextStore } = require('../helpers');
 
 const agentStateNode = dist('nodes/wellcloud-agent-state/wellcloud-agent-state.js');
 const eventInNode = dist('nodes/wellcloud-event-in/wellcloud-event-in.js');
@@ -44,6 +44,28 @@ const settle = () => sleep(20);
 
 describe('wellcloud-agent-state node', function () {
   afterEach(() => helper.unload());
+
+  it('keeps working on a context store that fails to read and to write, and warns why', async () => {
+    const broken = failingContextStore('broken');
+    try {
+      const nodes = flow({ store: 'broken' });
+      await helper.load([broken.loadStores, showingValues(agentStateNode)], nodes);
+      const node = helper.getNode(nodes[1].id);
+      const out = [];
+      helper.getNode('out').on('input', (m) => out.push(m));
+      const warnings = [];
+      node.on('call:warn', (c) => warnings.push(String(c.args[0])));
+      node.receive({ payload: ev('5001', 'Available', 1) });
+      node.receive({ payload: ev('5001', 'Aux', 2) });
+      await settle();
+      assert.deepStrictEqual(out.map((m) => [m.payload.agent, m.payload.state]), [['5001', 'Available'], ['5001', 'Aux']]);
+      assert.ok(broken.calls.get >= 1 && broken.calls.set >= 1, JSON.stringify(broken.calls));
+      assert.ok(warnings.length >= 2, warnings.join('\n'));
+      for (const w of warnings) assert.strictEqual(w, 'wellcloud-agent-state.warn.store {"detail":"context store broken is offline"}');
+    } finally {
+      broken.restore();
+    }
+  });
 
   it('sends {agent, state, previous, counts} on each change, topic = agent', async () => {
     const { node, out } = await load();

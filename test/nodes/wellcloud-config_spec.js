@@ -115,6 +115,17 @@ describe('wellcloud-config node', function () {
       assert.strictEqual(sandbox().tokenApplications, before);
     });
 
+    it('answers a request without a JSON body (nothing filled in) naming the first missing credential, before any request', async () => {
+      // no base URL either: it would be the real platform's, so a network code here would mean something was sent
+      await helper.load(configModule, [], {});
+      for (const send of [(r) => r, (r) => r.set('Content-Type', 'text/plain').send('appId=a')]) {
+        const res = await send(helper.request().post('/wellcloud-config/test')).expect(200);
+        assert.strictEqual(res.body.ok, false, JSON.stringify(res.body));
+        assert.strictEqual(res.body.code, 'INVALID_INPUT');
+        assert.match(res.body.message, /appId/);
+      }
+    });
+
     it('reports an unreachable platform with the network code', async () => {
       await helper.load(configModule, [], {});
       const res = await helper.request().post('/wellcloud-config/test').send({ baseUrl: 'http://127.0.0.1:9', appId: 'a', appSecret: 's-1234', apiKey: 'k-1234', timeout: 2000 }).expect(200);

@@ -111,6 +111,16 @@ describe('wellcloud-dual-call', function () {
     assert.deepStrictEqual(posts()[0].body, { deviceId: '8003@demo.cc', prefix: '7', customerPhone: '13700000000', userData: { ticket: 'T-1' } });
   });
 
+  it('lets a msg.payload field beat the dialog also after a field read from flow context', async function () {
+    const { node, out } = await load({ deviceId: 'agent', deviceIdType: 'flow', customerPhone: 'phone', customerPhoneType: 'global' });
+    node.context().flow.set('agent', '8004@demo.cc');
+    node.context().global.set('phone', '13700000000');
+    const got = nextMessage(out);
+    node.receive({ payload: { prefix: '8', customerPhone: '13600000000' } });
+    await got;
+    assert.deepStrictEqual(posts()[0].body, { deviceId: '8004@demo.cc', prefix: '8', customerPhone: '13600000000' });
+  });
+
   it('reads option typedInputs from flow and msg, never from a same-named msg.payload field', async function () {
     const { node, out } = await load({
       bindPhone: 'bind',

@@ -3,7 +3,7 @@
 // signature, respond on/off, mostly through a real `http in` node with helper.request().
 const assert = require('assert');
 const util = require('util');
-const { helper, dist, sleep } = require('../helpers');
+const { helper, dist, sleep, showingValues, failingContextStore } = require('../helpers');
 
 const eventInNode = dist('nodes/wellcloud-event-in/wellcloud-event-in.js');
 const { legacySignature } = dist('lib/events');
@@ -271,6 +271,32 @@ describe('wellcloud-event-in node', function () {
       await post(ce);
       await settle();
       assert.strictEqual(received.out1.length, 2);
+    });
+
+    it('a failing dedupe context store lets every push through (at least once), answers 200 and warns why', async () => {
+      const broken = failingContextStore('broken');
+      try {
+        const nodes = flow({ dedupeStore: 'broken' });
+        const evId = nodes.find((x) => x.type === 'wellcloud-event-in').id;
+        await helper.load([broken.loadStores, httpNodes, showingValues(eventInNode)], nodes, {});
+        const out = [];
+        helper.getNode('out1').on('input', (m) => out.push(m));
+        const warnings = [];
+        helper.getNode(evId).on('call:warn', (c) => warnings.push(String(c.args[0])));
+        const ce = callEnd();
+        for (let i = 0; i < 2; i++) {
+          const r = await post(ce);
+          assert.strictEqual(r.status, 200);
+          assert.deepStrictEqual(r.body, { result: 'ok' });
+        }
+        await settle();
+        assert.deepStrictEqual(out.map((m) => m.payload.callId), [ce.callId, ce.callId]);
+        assert.ok(broken.calls.get > 0, 'the named store was asked');
+        assert.ok(warnings.length >= 2, warnings.join('\n'));
+        for (const w of warnings) assert.strictEqual(w, 'wellcloud-event-in.warn.store {"detail":"context store broken is offline"}');
+      } finally {
+        broken.restore();
+      }
     });
 
     it('keeps at most dedupeMax events in its context memory, whatever the traffic', async () => {

@@ -10,7 +10,7 @@ const fs = require('fs');
 const net = require('net');
 const os = require('os');
 const path = require('path');
-const { helper, dist, useNodeSuite, configNode, demoCredentials, nextMessage, sleep } = require('../helpers');
+const { helper, dist, useNodeSuite, configNode, demoCredentials, nextMessage, sleep, showingValues } = require('../helpers');
 
 const configModule = dist('nodes/wellcloud-config/wellcloud-config.js');
 const recordingModule = dist('nodes/wellcloud-recording/wellcloud-recording.js');
@@ -239,6 +239,62 @@ describe('wellcloud-recording node', function () {
       }
     });
 
+    it('a connection cut in the middle of audio read into a Buffer: ECONNRESET at the Catch node, nothing sent on', async () => {
+      const added = sandbox().addRecording({ bytes: 144 * 20000, format: 'mp3' });
+      const cut = await relay(sandbox(), 256 * 1024, 'cut');
+      try {
+        const { rec, out, caught } = await load({ url: cut.url }, { operation: 'audio', output: 'buffer' });
+        let sent = 0;
+        out.on('input', () => sent++);
+        const statuses = [];
+        rec.on('call:status', (c) => statuses.push(c.args[0]));
+        const got = nextMessage(caught);
+        rec.receive({ payload: { recordingId: added.id } });
+        const msg = await got;
+        assert.strictEqual(msg.error.code, 'ECONNRESET');
+        assert.strictEqual(msg.wellcloud, undefined);
+        await sleep(20);
+        assert.strictEqual(sent, 0);
+        assert.deepStrictEqual(statuses.at(-1), { fill: 'red', shape: 'ring', text: 'ECONNRESET' });
+      } finally {
+        await cut.close();
+      }
+    });
+
+    it('a file target below a regular file fails naming the path (zh-CN too), before anything is asked of the platform', async () => {
+      const dir = tmpDir();
+      const file = path.join(dir, 'taken');
+      fs.writeFileSync(file, 'x');
+      const { rec, caught } = await load(sandbox(), { operation: 'audio', output: 'file', filename: path.join(file, 'r.mp3'), filenameType: 'str' });
+      for (const lang of ['en-US', 'zh-CN']) {
+        helper.getNode('cfg').lang = lang;
+        const got = nextMessage(caught);
+        rec.receive({ payload: { recordingId: 'any-recording' } });
+        const msg = await got;
+        assert.ok(['ENOTDIR', 'EEXIST'].includes(msg.error.code), msg.error.code);
+        assert.ok(msg.error.message.startsWith(lang === 'en-US' ? `Cannot write the recording to ${file}:` : `无法将录音写入 ${file}：`), msg.error.message);
+      }
+      assert.deepStrictEqual(audioRequests(sandbox()), []);
+      assert.strictEqual(fs.readFileSync(file, 'utf8'), 'x');
+    });
+
+    it('shows the size of what it saved in the status, in B, KB or MB', async () => {
+      const flow = [configNode(sandbox()), recNode({ operation: 'audio', output: 'buffer' }), { id: 'out', z: 'f1', type: 'helper' }];
+      await helper.load([configModule, showingValues(recordingModule)], flow, demoCredentials());
+      const rec = helper.getNode('rec');
+      const out = helper.getNode('out');
+      const statuses = [];
+      rec.on('call:status', (c) => statuses.push(c.args[0]));
+      for (const [bytes, size] of [[144 * 5, '720 B'], [144 * 100, '14.1 KB'], [144 * 10000, '1.4 MB']]) {
+        const added = sandbox().addRecording({ bytes, format: 'mp3' });
+        const got = nextMessage(out);
+        rec.receive({ payload: { recordingId: added.id } });
+        assert.strictEqual((await got).payload.length, bytes);
+        await sleep(5);
+        assert.deepStrictEqual(statuses.at(-1), { fill: 'green', shape: 'dot', text: `wellcloud-recording.status.saved ${JSON.stringify({ size })}` });
+      }
+    });
+
     it('closing the node during a download stops it and leaves no file', async () => {
       const dir = tmpDir();
       const added = sandbox().addRecording({ bytes: 144 * 20000, format: 'mp3' });
@@ -322,6 +378,19 @@ describe('wellcloud-recording node', function () {
         if (field === 'filename') assert.match(msg.error.message, /filename is required\. Set the node's File or give msg\.filename\.$/);
         const text = JSON.stringify(msg);
         assert.ok(!text.includes(DEMO_CREDENTIALS.appSecret) && !text.includes(DEMO_CREDENTIALS.apiKey));
+      }
+      assert.strictEqual(audioRequests(sandbox()).length, 0);
+    });
+
+    it('names the File field when its msg property expression cannot be read (en-US and zh-CN), before any request', async () => {
+      const { rec, caught } = await load(sandbox(), { output: 'file', filename: 'target[', filenameType: 'msg' });
+      for (const [lang, start] of [['en-US', "filename in the node's dialog cannot be read: "], ['zh-CN', '无法读取节点对话框中的 filename：']]) {
+        helper.getNode('cfg').lang = lang;
+        const got = nextMessage(caught);
+        rec.receive({ payload: { callId: SAMPLE_CALL_ID } });
+        const msg = await got;
+        assert.strictEqual(msg.error.code, 'INVALID_INPUT');
+        assert.ok(msg.error.message.startsWith(start), msg.error.message);
       }
       assert.strictEqual(audioRequests(sandbox()).length, 0);
     });

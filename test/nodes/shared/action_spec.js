@@ -7,11 +7,16 @@ const configModule = dist('nodes/wellcloud-config/wellcloud-config.js');
 const { setupActionNode } = dist('nodes/shared/action.js');
 const catchModule = require('@node-red/nodes/core/common/25-catch.js');
 
-// Looks a call up by msg.payload.callId; "throw" makes the handler throw a plain Error.
+// Looks a call up by msg.payload.callId; "throw" makes the handler throw a plain Error, "sync-throw"
+// throws it before the handler has returned a promise.
 function testActionModule(RED) {
   RED.nodes.registerType('wellcloud-test-action', function (config) {
     RED.nodes.createNode(this, config);
-    setupActionNode(RED, this, config, async (ctx) => {
+    setupActionNode(RED, this, config, (ctx) => {
+      if (ctx.payload.callId === 'sync-throw') throw new Error('thrown before any promise');
+      return handle(ctx);
+    });
+    const handle = async (ctx) => {
       if (ctx.payload.callId === 'throw') throw new Error('plain failure');
       if (ctx.payload.callId === 'self') {
         ctx.send({ payload: 'one' });
@@ -20,7 +25,7 @@ function testActionModule(RED) {
       }
       const record = await ctx.client.getCall(String(ctx.payload.callId), { signal: ctx.signal });
       return { payload: record, set: { looked: true }, status: record.callId };
-    });
+    };
   });
 }
 
@@ -121,6 +126,22 @@ describe('shared input wrapper (setupActionNode)', function () {
     assert.strictEqual(msg.error.code, 'ERROR');
     assert.strictEqual(msg.error.message, 'Unexpected error in the node: plain failure');
     assert.strictEqual(msg.wellcloud, undefined);
+  });
+
+  it('reports a handler that throws before returning its promise, and goes on working', async () => {
+    await helper.load([configModule, testActionModule, catchModule], flow(sandbox()), demoCredentials());
+    const act = helper.getNode('act');
+    const statuses = [];
+    act.on('call:status', (c) => statuses.push(c.args[0]));
+    const got = nextMessage(helper.getNode('caught'));
+    act.receive({ payload: { callId: 'sync-throw' } });
+    const msg = await got;
+    assert.strictEqual(msg.error.code, 'ERROR');
+    assert.strictEqual(msg.error.message, 'Unexpected error in the node: thrown before any promise');
+    assert.deepStrictEqual(statuses.at(-1), { fill: 'red', shape: 'ring', text: 'ERROR' });
+    const next = nextMessage(helper.getNode('out'));
+    act.receive({ payload: { callId: sampleCallId } });
+    assert.strictEqual((await next).payload.callId, sampleCallId);
   });
 
   it('reports a dialog value Node-RED cannot evaluate as INVALID_INPUT naming the field, in the runtime language', () => {

@@ -214,11 +214,13 @@ export class SandboxServer implements Sandbox, Env {
     if (path === '/accesstoken/apply') this.applications++;
     const method = (req.method ?? 'GET').toUpperCase();
     let service: Service = 'gateway';
+    // a fault belongs to the next matching request to arrive, not to one that arrived before it was
+    // set and is still waiting out the latency
+    const fault = this.takeFault(method, path);
     try {
       await this.timers.sleep(this.options.latencyMs);
       const route = ROUTES.find((r) => r.pattern.test(path));
       if (route) service = route.service;
-      const fault = this.takeFault(method, path);
       if (fault) {
         await this.applyFault(fault, req, res, service);
         return;

@@ -638,6 +638,23 @@ describe('sandbox: outbound, roster upload and controls', function () {
       assert.strictEqual(e.instanceId, 'sandbox-ext');
     });
 
+    it('gives an injected fault to the next request to arrive, not to one still waiting out the latency', async function () {
+      s.setLatency(200);
+      try {
+        const earlier = postJson(s, token, DUAL, dualBody());
+        // the earlier request is in, waiting out its latency, when the fault is set
+        const t0 = Date.now();
+        while (!s.requests.some((r) => r.path === DUAL) && Date.now() - t0 < 2000) await new Promise((r) => setTimeout(r, 5));
+        s.failNext({ method: 'POST', path: DUAL }, { status: 400, errorCode: 12008 });
+        const later = postJson(s, token, DUAL, dualBody());
+        const [a, b] = await Promise.all([earlier, later]);
+        assert.strictEqual(a.status, 200, JSON.stringify(a.body));
+        assertError(assert, b, 400, 12008);
+      } finally {
+        s.setLatency(0);
+      }
+    });
+
     it('words an injected 14001/14002/14005 as the dual call means them (guide §6.5), the CDR as it does', async function () {
       const said = {};
       for (const code of [14001, 14002, 14005]) {

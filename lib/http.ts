@@ -74,6 +74,11 @@ const RETRY_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE',
 export const RETRY_AFTER_CAP_MS = 30_000;
 /** Most bytes of an error body read from an audio stream. */
 const ERROR_BODY_LIMIT = 64 * 1024;
+/**
+ * Most bytes of a JSON or text answer (after decompression), far above any answer of the API (a
+ * CDR page of 100 records is tens of KB): a broken proxy or a gzip bomb cannot fill the memory.
+ */
+export const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 const IDLE_SOCKET_MS = 10_000;
 /** The longest delay a timer keeps: setTimeout fires a longer one after 1 ms (TimeoutOverflowWarning). */
 export const MAX_TIMER_MS = 2_147_483_647;
@@ -388,6 +393,8 @@ export class HttpCore {
         headers: { ...req.headers, ...built?.headers },
         data: built?.data,
         responseType: req.stream ? 'stream' : 'text',
+        // streams (audio) are never held whole; axios would count them through a generator
+        ...(req.stream ? {} : { maxContentLength: MAX_ANSWER_BYTES }),
         signal: controller,
       });
       const headers = headerRecord(res.headers);
@@ -477,6 +484,9 @@ export class HttpCore {
       return new WellcloudError({ code: 'ETIMEDOUT', message: t(this.lang, 'net.ETIMEDOUT', { timeout: timeoutMs }) });
     }
     if (raw === 'ERR_CANCELED') return this.abortedError();
+    if (raw === 'ERR_BAD_RESPONSE' && /maxContentLength/.test(errorTextOf(e))) {
+      return new WellcloudError({ code: 'BAD_RESPONSE', message: t(this.lang, 'response.tooLarge', { max: MAX_ANSWER_BYTES / (1024 * 1024) }) });
+    }
     const code = raw && /^[A-Z][A-Z0-9_]*$/.test(raw) ? raw : /socket hang up/i.test(errorTextOf(e)) ? 'ECONNRESET' : 'ENETWORK';
     const key = hasMessage(`net.${code}`) ? `net.${code}` : 'net.other';
     const message = t(this.lang, key, { host: this.host, detail: errorTextOf(e) });

@@ -7,8 +7,9 @@
 const assert = require('assert');
 const http = require('http');
 const util = require('util');
+const zlib = require('zlib');
 const { WellcloudClient } = require('../../dist/lib/client');
-const { parseRetryAfter, backoffDelay, buildQuery, splitPointOf } = require('../../dist/lib/http');
+const { parseRetryAfter, backoffDelay, buildQuery, splitPointOf, MAX_ANSWER_BYTES } = require('../../dist/lib/http');
 
 const CREDS = { appId: 'app-core-1', appSecret: 'SECRET-core-abc123', apiKey: 'KEY-core-xyz789' };
 const TOKEN = 'TOKEN-core-0123456789';
@@ -346,6 +347,52 @@ describe('lib/client request core (local server)', function () {
         assertNoSecret(e, [CREDS.appSecret, CREDS.apiKey]);
         return true;
       });
+    });
+  });
+
+  describe('hostile answers', function () {
+    it('drops a JSON answer of tens of MB (or a gzip bomb) unread: BAD_RESPONSE, the body never held whole', async function () {
+      const size = 40 * 1024 * 1024;
+      const limit = 16 * 1024 * 1024;
+      let complete = false;
+      const bomb = zlib.gzipSync(Buffer.concat([Buffer.from('{"list":['), Buffer.alloc(limit + 1024 * 1024, 0x20), Buffer.from(']}')]));
+      srv = await startServer(
+        platform((req, res) => {
+          if (req.path.endsWith('/bomb')) {
+            res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip', 'Content-Length': bomb.length });
+            return res.end(bomb);
+          }
+          res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': size });
+          const chunk = Buffer.alloc(1024 * 1024, 0x20);
+          let sent = 0;
+          const pump = () => {
+            if (sent === 0) {
+              res.write('{"list":[');
+              sent = 9;
+            }
+            while (sent < size - 2) {
+              const n = Math.min(chunk.length, size - 2 - sent);
+              sent += n;
+              if (!res.write(chunk.subarray(0, n))) return void res.once('drain', pump);
+            }
+            res.end(']}', () => {
+              complete = true;
+            });
+          };
+          pump();
+          return undefined;
+        }),
+      );
+      const c = makeClient({ retry: { attempts: 1 } });
+      for (const id of ['huge', 'bomb']) {
+        await assert.rejects(c.getCall(id), (e) => {
+          assert.strictEqual(e.code, 'BAD_RESPONSE', `${id}: ${e.code} ${e.message}`);
+          assert.strictEqual(e.message, 'The platform answered with more than 16 MB, far more than any answer of this API; the answer was dropped unread.');
+          return true;
+        });
+      }
+      assert.strictEqual(complete, false, 'the client read all 40 MB');
+      assert.strictEqual(MAX_ANSWER_BYTES, limit);
     });
   });
 

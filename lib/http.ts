@@ -487,7 +487,9 @@ export class HttpCore {
     if (raw === 'ERR_BAD_RESPONSE' && /maxContentLength/.test(errorTextOf(e))) {
       return new WellcloudError({ code: 'BAD_RESPONSE', message: t(this.lang, 'response.tooLarge', { max: MAX_ANSWER_BYTES / (1024 * 1024) }) });
     }
-    const code = raw && /^[A-Z][A-Z0-9_]*$/.test(raw) ? raw : /socket hang up/i.test(errorTextOf(e)) ? 'ECONNRESET' : 'ENETWORK';
+    // axios's ERR_BAD_RESPONSE ("stream has been aborted"): the connection closed before the body was complete
+    const cut = raw === 'ERR_BAD_RESPONSE';
+    const code = cut ? 'ECONNRESET' : raw && /^[A-Z][A-Z0-9_]*$/.test(raw) ? raw : /socket hang up/i.test(errorTextOf(e)) ? 'ECONNRESET' : 'ENETWORK';
     const key = hasMessage(`net.${code}`) ? `net.${code}` : 'net.other';
     const message = t(this.lang, key, { host: this.host, detail: errorTextOf(e) });
     return new WellcloudError({ code, message: this.scrub(message) });

@@ -394,6 +394,29 @@ describe('lib/client request core (local server)', function () {
       assert.strictEqual(complete, false, 'the client read all 40 MB');
       assert.strictEqual(MAX_ANSWER_BYTES, limit);
     });
+
+    it('reports a body cut short as ECONNRESET: a GET is tried again, a dual call is not', async function () {
+      srv = await startServer(
+        platform((req, res) => {
+          // headers, then part of the body, then the connection closes
+          const body = JSON.stringify({ callId: 'c-1', ani: '8001@test.cc' });
+          if (req.path.endsWith('/chunked')) res.socket.write(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n${body.slice(0, 5)}\r\n`);
+          else res.socket.write(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`);
+          setTimeout(() => res.socket.end(), 5);
+        }),
+      );
+      const c = makeClient({ retry: { baseDelayMs: 1 } });
+      for (const id of ['length', 'chunked']) {
+        await assert.rejects(c.getCall(id), (e) => {
+          assert.strictEqual(e.code, 'ECONNRESET', `${id}: ${e.code} ${e.message}`);
+          assert.strictEqual(e.message, 'The connection to the platform was reset. A download cut short is not saved; after a dual call or outbound call, check whether the call was placed before trying again.');
+          return true;
+        });
+      }
+      assert.strictEqual(srv.apiRequests().length, 6, 'each GET tried 3 times');
+      await assert.rejects(c.dualCall({ deviceId: '8001@test.cc', prefix: '9', customerPhone: '10086' }), (e) => e.code === 'ECONNRESET');
+      assert.strictEqual(srv.apiRequests().filter((r) => r.method === 'POST').length, 1, 'the dual call is sent once');
+    });
   });
 
   describe('audio streams', function () {

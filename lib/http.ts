@@ -68,6 +68,8 @@ export interface CoreResponse {
   stream?: Readable;
 }
 
+/** Codes of zlib's and brotli's decoders (Z_DATA_ERROR, Z_BUF_ERROR, ERR__ERROR_FORMAT_PADDING_1, ...). */
+const DECODE_ERROR = /^(Z_[A-Z_]+|ERR__ERROR_[A-Z0-9_]+|ERR_ZSTD_[A-Z0-9_]+)$/;
 /** Network failures after which an idempotent GET is tried again. */
 const RETRY_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']);
 /** Longest wait a Retry-After header can impose. */
@@ -487,6 +489,9 @@ export class HttpCore {
     if (raw === 'ERR_BAD_RESPONSE' && /maxContentLength/.test(errorTextOf(e))) {
       return new WellcloudError({ code: 'BAD_RESPONSE', message: t(this.lang, 'response.tooLarge', { max: MAX_ANSWER_BYTES / (1024 * 1024) }) });
     }
+    // an answer, but not one to read: a body its Content-Encoding does not fit, or no HTTP at all
+    const unreadable = raw && DECODE_ERROR.test(raw) ? 'response.undecodable' : raw && /^HPE_/.test(raw) ? 'response.malformed' : undefined;
+    if (unreadable) return new WellcloudError({ code: 'BAD_RESPONSE', message: this.scrub(t(this.lang, unreadable, { detail: errorTextOf(e) })) });
     // axios's ERR_BAD_RESPONSE ("stream has been aborted"): the connection closed before the body was complete
     const cut = raw === 'ERR_BAD_RESPONSE';
     const code = cut ? 'ECONNRESET' : raw && /^[A-Z][A-Z0-9_]*$/.test(raw) ? raw : /socket hang up/i.test(errorTextOf(e)) ? 'ECONNRESET' : 'ENETWORK';

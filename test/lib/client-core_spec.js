@@ -417,6 +417,42 @@ describe('lib/client request core (local server)', function () {
       await assert.rejects(c.dualCall({ deviceId: '8001@test.cc', prefix: '9', customerPhone: '10086' }), (e) => e.code === 'ECONNRESET');
       assert.strictEqual(srv.apiRequests().filter((r) => r.method === 'POST').length, 1, 'the dual call is sent once');
     });
+
+    it('reports an answer its Content-Encoding does not fit, or no HTTP at all, as BAD_RESPONSE, not tried again', async function () {
+      const body = Buffer.from(JSON.stringify({ callId: 'c-1' }));
+      const answers = {
+        'gzip-plain': ['gzip', body, /incorrect header check/],
+        'br-gzip': ['br', zlib.gzipSync(body), /Decompression failed/],
+        'deflate-garbage': ['deflate', Buffer.from('not deflate at all, not at all'), /incorrect header check|invalid/],
+      };
+      srv = await startServer(
+        platform((req, res) => {
+          const id = req.path.split('/').pop();
+          if (id === 'garbage') return res.socket.end('HELLO\r\n\r\n');
+          if (id === 'status') return res.socket.end('HTTP/1.1 2OO OK\r\nContent-Length: 2\r\n\r\n{}');
+          const [encoding, bytes] = answers[id];
+          res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': encoding, 'Content-Length': bytes.length });
+          return res.end(bytes);
+        }),
+      );
+      const c = makeClient({ lang: 'en-US' });
+      for (const [id, [, , detail]] of Object.entries(answers)) {
+        await assert.rejects(c.getCall(id), (e) => {
+          assert.strictEqual(e.code, 'BAD_RESPONSE', `${id}: ${e.code} ${e.message}`);
+          assert.match(e.message, /^The platform's answer cannot be decoded \(.+\): its Content-Encoding does not match its body\.$/);
+          assert.match(e.message, detail);
+          return true;
+        });
+      }
+      for (const id of ['garbage', 'status']) {
+        await assert.rejects(c.getCall(id), (e) => {
+          assert.strictEqual(e.code, 'BAD_RESPONSE', `${id}: ${e.code} ${e.message}`);
+          assert.match(e.message, /^The platform's answer is not valid HTTP \(Parse Error: .+\)\. Check that the base URL points at the platform\.$/);
+          return true;
+        });
+      }
+      assert.strictEqual(srv.apiRequests().length, 5, 'one request each');
+    });
   });
 
   describe('audio streams', function () {

@@ -169,6 +169,16 @@ function headerRecord(headers: AxiosResponse['headers']): Record<string, string>
   return out;
 }
 
+/** The answer came with a Content-Encoding (other than identity) that axios has removed while decoding. */
+function decodedByAxios(res: AxiosResponse): boolean {
+  const raw = (res.request as { res?: { rawHeaders?: unknown } } | undefined)?.res?.rawHeaders;
+  if (!Array.isArray(raw)) return false;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (String(raw[i]).toLowerCase() === 'content-encoding' && !/^\s*(identity)?\s*$/i.test(String(raw[i + 1]))) return true;
+  }
+  return false;
+}
+
 function parseText(text: string): unknown {
   const s = text.trim();
   if (!s) return text;
@@ -400,6 +410,10 @@ export class HttpCore {
         signal: controller,
       });
       const headers = headerRecord(res.headers);
+      // axios decodes a compressed body and drops Content-Encoding, but keeps Content-Length, which
+      // counts the compressed bytes: a download would seem cut short (audio is asked for with
+      // `identity`, yet a proxy may compress it all the same)
+      if (req.stream && headers['content-length'] !== undefined && headers['content-encoding'] === undefined && decodedByAxios(res)) delete headers['content-length'];
       this.debug(`${req.method} ${req.path} -> ${res.status}`);
       if (!req.stream) {
         release();

@@ -182,6 +182,12 @@ describe('lib/recording', function () {
           const out = gzip ? zlib.gzipSync(GZ_AUDIO) : GZ_AUDIO;
           res.writeHead(200, { 'Content-Type': 'audio/wav', 'Content-Length': String(out.length), ...(gzip ? { 'Content-Encoding': 'gzip' } : {}) });
           res.end(out);
+        } else if (req.url.startsWith('/wc/api/cdr/2.0/recordings/open/recording/forced-')) {
+          // a proxy that compresses although the client asked for identity; Content-Length counts the compressed bytes
+          const encoding = /forced-(\w+)\//.exec(req.url)[1];
+          const out = { gzip: zlib.gzipSync, deflate: zlib.deflateSync, br: zlib.brotliCompressSync }[encoding](GZ_AUDIO);
+          res.writeHead(200, { 'Content-Type': 'audio/wav', 'Content-Length': String(out.length), 'Content-Encoding': encoding });
+          res.end(out);
         } else if (req.url.startsWith('/wc/api/cdr/2.0/recordings/open/recording/r1/stream')) {
           res.writeHead(302, { Location: '../../files/r1.wav', 'Content-Length': '0' });
           res.end();
@@ -205,6 +211,23 @@ describe('lib/recording', function () {
         assert.strictEqual(saved.bytes, GZ_AUDIO.length);
         assert.ok(fs.readFileSync(path.join(dir, 'gz.wav')).equals(GZ_AUDIO));
         assert.deepStrictEqual(files(dir), ['gz.wav']);
+      } finally {
+        client.close();
+      }
+    });
+
+    it('downloads audio whole from a proxy that compresses it although identity was asked for', async function () {
+      const client = new WellcloudClient({ baseUrl: `${base}/wc`, appId: 'a', appSecret: 's', apiKey: 'k' });
+      try {
+        for (const encoding of ['gzip', 'deflate', 'br']) {
+          const got = await rec.downloadToBuffer(client, { recordingId: `forced-${encoding}` }, 'wav');
+          assert.ok(got.buffer.equals(GZ_AUDIO), encoding);
+          const dir = tmpDir();
+          const saved = await rec.downloadToFile(client, { recordingId: `forced-${encoding}` }, 'wav', path.join(dir, 'a.wav'));
+          assert.strictEqual(saved.bytes, GZ_AUDIO.length, encoding);
+          assert.ok(fs.readFileSync(path.join(dir, 'a.wav')).equals(GZ_AUDIO), encoding);
+          assert.deepStrictEqual(files(dir), ['a.wav']);
+        }
       } finally {
         client.close();
       }

@@ -59,15 +59,22 @@ function unwrapData(body: unknown, key: string): unknown {
 
 /** API.md 2 decision: an array, `{list}`, `{data}` or a single object, always as an array. */
 export function toRecordArray<T>(body: unknown): T[] {
-  if (Array.isArray(body)) return body as T[];
-  if (!isRecord(body)) return [];
-  if (Array.isArray(body.list)) return body.list as T[];
-  if (Array.isArray(body.data)) return body.data as T[];
-  if (isRecord(body.data)) return toRecordArray<T>(body.data);
-  // an envelope with nothing in it (`{"data": null, "hasData": false}`, `{"list": null}`) holds no
-  // record: no recording has a `data` or `list` field of its own
-  if ('data' in body || 'list' in body) return [];
-  return Object.keys(body).length > 0 ? [body as T] : [];
+  // `{data: {data: ...}}` is unwrapped in a loop, not by recursion: an answer nested 100,000 levels
+  // deep (JSON.parse takes it) must not overflow the stack
+  for (let b = body; ; ) {
+    if (Array.isArray(b)) return b as T[];
+    if (!isRecord(b)) return [];
+    if (Array.isArray(b.list)) return b.list as T[];
+    if (Array.isArray(b.data)) return b.data as T[];
+    if (isRecord(b.data)) {
+      b = b.data;
+      continue;
+    }
+    // an envelope with nothing in it (`{"data": null, "hasData": false}`, `{"list": null}`) holds no
+    // record: no recording has a `data` or `list` field of its own
+    if ('data' in b || 'list' in b) return [];
+    return Object.keys(b).length > 0 ? [b as T] : [];
+  }
 }
 
 /** `{total?, list}` (also inside `data`, or a bare array) as a Page; `total` only when sent. */

@@ -173,7 +173,7 @@ export class WellcloudClient implements WellcloudApi {
   async listCallRecordings(callId: string, opts: RequestOptions = {}): Promise<RecordingRecord[]> {
     const path = PATHS.callRecordings + this.pathParam(callId, 'callId');
     const res = await this.send({ req: this.get(path, 'query', opts) });
-    return toRecordArray<RecordingRecord>(res.data);
+    return toRecordArray<RecordingRecord>(this.listBody(res));
   }
 
   getCallAudio(callId: string, q: AudioQuery = {}, opts: RequestOptions = {}): Promise<AudioStream | AudioRedirect> {
@@ -206,7 +206,7 @@ export class WellcloudClient implements WellcloudApi {
       dnis: q.dnis,
     };
     const res = await this.send({ req: this.get(PATHS.calls, 'query', opts, query) });
-    return toPage<CallRecord>(res.data);
+    return toPage<CallRecord>(this.listBody(res));
   }
 
   async queryRobotCalls(q: RobotCallQuery, opts: RequestOptions = {}): Promise<Page<RobotCallRecord>> {
@@ -231,7 +231,7 @@ export class WellcloudClient implements WellcloudApi {
       s: q.s,
     };
     const res = await this.send({ req: this.get(PATHS.robotCalls, 'query', opts, query) });
-    return toPage<RobotCallRecord>(res.data);
+    return toPage<RobotCallRecord>(this.listBody(res));
   }
 
   // ---- outbound ----
@@ -302,6 +302,16 @@ export class WellcloudClient implements WellcloudApi {
   private checkUsable(): void {
     if (this.configError) throw this.configError;
     if (this.core.isClosed) throw this.core.abortedError();
+  }
+
+  /**
+   * The body of a list answer (recordings, CDR pages): a JSON array or object. Anything else (a
+   * proxy's HTML page, text, a bare number, an empty body) would read as "no records" and, in a
+   * whole range, silently leave records out.
+   */
+  private listBody(res: CoreResponse): unknown {
+    if (Array.isArray(res.data) || isRecord(res.data)) return res.data;
+    throw this.core.badResponse(res.status, 'response.notList');
   }
 
   private pathParam(value: unknown, field: string): string {

@@ -453,6 +453,32 @@ describe('lib/client request core (local server)', function () {
       }
       assert.strictEqual(srv.apiRequests().length, 5, 'one request each');
     });
+
+    it('takes no list answer that is not JSON (a proxy page, text, a bare value, nothing) for "no records"', async function () {
+      const bodies = { html: ['text/html', '<html><body>Welcome to the proxy</body></html>'], text: ['text/plain', 'OK'], empty: ['application/json', ''], string: ['application/json', '"x"'], number: ['application/json', '42'], null: ['application/json', 'null'] };
+      srv = await startServer(
+        platform((req, res) => {
+          const [type, body] = bodies[req.query.domain || req.path.split('/').pop()] || ['application/json', '{}'];
+          res.writeHead(200, { 'Content-Type': type });
+          res.end(body);
+        }),
+      );
+      const c = makeClient();
+      const range = (domain) => ({ beginTime: '2025-03-01 00:00:00', endTime: '2025-03-01 01:00:00', isOrder: 1, domain, p: 1, s: 10 });
+      const notList = (what) => (e) => {
+        assert.strictEqual(e.code, 'BAD_RESPONSE', `${what}: ${e.code} ${e.message}`);
+        assert.strictEqual(e.message, 'The platform answered HTTP 200 without a list of records (neither a JSON array nor an object); that is not taken for "no records".');
+        return true;
+      };
+      for (const kind of Object.keys(bodies)) {
+        await assert.rejects(c.listCallRecordings(kind), notList(`recordings ${kind}`));
+        await assert.rejects(c.queryCalls(range(kind)), notList(`calls ${kind}`));
+        await assert.rejects(c.queryRobotCalls({ ...range(kind), campaignId: 'k', isDownload: 0 }), notList(`robot ${kind}`));
+      }
+      // an empty JSON object or array is an answer: no records
+      assert.deepStrictEqual(await c.listCallRecordings('other'), []);
+      assert.deepStrictEqual(await c.queryCalls(range('other')), { list: [] });
+    });
   });
 
   describe('audio streams', function () {

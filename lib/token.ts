@@ -58,13 +58,19 @@ export function readToken(body: unknown): string | undefined {
   );
 }
 
-/** The announced lifetime in ms (`expiresIn` / `expires_in`, seconds), when announced. */
+/**
+ * The longest lifetime an answer may announce: a year and a day. The guide says one day; a larger
+ * value is no lifetime (milliseconds given as seconds, 1e300), and past ~2.7e11 s no Date holds it.
+ */
+export const MAX_ANNOUNCED_LIFETIME_S = 366 * 24 * 60 * 60;
+
+/** The announced lifetime in ms (`expiresIn` / `expires_in`, seconds, at most a year), when announced. */
 export function readLifetimeMs(body: unknown): number | undefined {
   if (!isRecord(body)) return undefined;
   const data = isRecord(body.data) ? body.data : {};
   for (const v of [body.expiresIn, body.expires_in, data.expiresIn, data.expires_in]) {
     const n = typeof v === 'string' && v.trim() ? Number(v) : v;
-    if (typeof n === 'number' && Number.isFinite(n) && n > 0) return n * 1000;
+    if (typeof n === 'number' && Number.isFinite(n) && n > 0 && n <= MAX_ANNOUNCED_LIFETIME_S) return n * 1000;
   }
   return undefined;
 }

@@ -133,6 +133,25 @@ describe('lib/client request core (local server)', function () {
       assert.ok(Math.abs(info2.expiresAt - (Date.now() + 60e3)) < 5000);
     });
 
+    it('takes the 24 h default for an expiresIn that is no lifetime (0, negative, text, over a year, 1e300)', async function () {
+      let expiresIn;
+      srv = await startServer((req, res) => (req.path === '/accesstoken/apply' ? json(res, 200, { token: TOKEN, expiresIn }) : ok(req, res)));
+      const day = 24 * 3600e3;
+      const cases = [[0, day], [-60, day], ['abc', day], [1e300, day], ['1e13', day], [86_400_000, day], [366 * 24 * 3600 + 1, day], [366 * 24 * 3600, 366 * day], ['3600', 3600e3]];
+      for (const [value, lifetime] of cases) {
+        expiresIn = value;
+        const c = new WellcloudClient({ baseUrl: srv.url, ...CREDS });
+        try {
+          const before = Date.now();
+          const info = await c.applyToken();
+          assert.ok(info.expiresAt >= before + lifetime && info.expiresAt <= Date.now() + lifetime, `expiresIn ${value}: ${info.expiresAt - before}`);
+          assert.deepStrictEqual(await c.dualCall({ deviceId: '8001@test.cc', prefix: '9', customerPhone: '10086' }), { callId: 'c-1' });
+        } finally {
+          c.close();
+        }
+      }
+    });
+
     it('fails with BAD_RESPONSE when a 200 answer holds no token', async function () {
       srv = await startServer(platform(ok, { result: 'ok' }));
       await assert.rejects(makeClient().dualCall({ deviceId: '8001@test.cc', prefix: '9', customerPhone: '10086' }), (e) => {

@@ -162,6 +162,43 @@ describe('lib/client request core (local server)', function () {
       assert.strictEqual(srv.apiRequests().length, 0);
     });
 
+    it('refuses a token the wellcloud_token header cannot carry as it is, or too short to keep out of messages', async function () {
+      const answers = [
+        [{ token: 'ab' }], [{ token: 'a b c d' }], [{ token: 'tab\tinside' }], [{ token: 'nl\nX-Evil: 1' }], [{ data: { accessToken: 't\u00f6k\u00e9n-01' } }],
+        [{ access_token: 'x'.repeat(4097) }], ['ab', 'text/plain'], ['\u001f\u008b\u0008garbage', 'text/plain'], ['tok\u0000en-1', 'text/plain'],
+      ];
+      let answer;
+      srv = await startServer(
+        platform(ok, (req, res) => {
+          const [body, type] = answer;
+          res.writeHead(200, { 'Content-Type': type || 'application/json' });
+          res.end(type ? body : JSON.stringify(body));
+        }),
+      );
+      for (answer of answers) {
+        const c = new WellcloudClient({ baseUrl: srv.url, ...CREDS });
+        try {
+          await assert.rejects(c.dualCall({ deviceId: '8001@test.cc', prefix: '9', customerPhone: '10086' }), (e) => {
+            assert.strictEqual(e.code, 'BAD_RESPONSE', `${JSON.stringify(answer)}: ${e.code} ${e.message}`);
+            assert.match(e.message, /holds no token/);
+            return true;
+          });
+        } finally {
+          c.close();
+        }
+      }
+      assert.strictEqual(srv.apiRequests().length, 0, 'nothing sent with such a token');
+      // 4 and 4096 visible ASCII characters are fine
+      for (answer of [[{ token: 'a+/=' }], [{ token: 'x'.repeat(4096) }], [' tok-1 \n', 'text/plain']]) {
+        const c = new WellcloudClient({ baseUrl: srv.url, ...CREDS });
+        try {
+          assert.deepStrictEqual(await c.dualCall({ deviceId: '8001@test.cc', prefix: '9', customerPhone: '10086' }), { callId: 'c-1' });
+        } finally {
+          c.close();
+        }
+      }
+    });
+
     it('maps a rejected application (platform body) and scrubs the secrets', async function () {
       srv = await startServer(
         platform(ok, (req, res) => json(res, 401, { errorCode: 401, errorMessage: `bad secret ${CREDS.appSecret} / ${CREDS.apiKey}`, instanceId: 'auth-1' })),

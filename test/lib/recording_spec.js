@@ -172,7 +172,7 @@ describe('lib/recording', function () {
       server = http.createServer((req, res) => {
         if (req.url.startsWith('/wc/accesstoken/apply')) {
           res.writeHead(200, { 'Content-Type': 'application/json' });
-          res.end(JSON.stringify({ token: 'tok' }));
+          res.end(JSON.stringify({ token: 'tok-1' }));
         } else if (req.url.startsWith('/wc/api/cdr/2.0/recordings/open/call/c1/stream')) {
           res.writeHead(302, { Location: '/files/c1.mp3?sig=1', 'Content-Length': '0' });
           res.end();

@@ -89,6 +89,16 @@ export function toPage<T>(body: unknown): Page<T> {
   return page;
 }
 
+/**
+ * An id of an answer (callId, batchId) as text: a non-blank string, or an integer JSON numbers hold
+ * exactly. A larger number has already lost digits (12345678901234567890 reads 12345678901234567000),
+ * and an object or array is no id: both would name another call or batch.
+ */
+function idText(v: unknown): string | undefined {
+  if (typeof v === 'string') return v.trim() ? v : undefined;
+  return typeof v === 'number' && Number.isSafeInteger(v) ? String(v) : undefined;
+}
+
 function isSuccess(res: CoreResponse, acceptRedirect: boolean): boolean {
   if (acceptRedirect && res.status >= 300 && res.status < 400) return true;
   return res.status >= 200 && res.status < 300 && !platformBody(res.data);
@@ -265,13 +275,13 @@ export class WellcloudClient implements WellcloudApi {
     };
     const res = await this.send({ req });
     const data = unwrapData(res.data, 'batchId');
-    if (!isRecord(data) || data.batchId === undefined || data.batchId === null) {
-      throw this.core.badResponse(res.status, 'response.missing', { field: 'batchId' });
-    }
+    const batchId = isRecord(data) ? idText(data.batchId) : undefined;
+    if (!isRecord(data) || batchId === undefined) throw this.core.badResponse(res.status, 'response.missing', { field: 'batchId' });
+    const name = data.batchName;
     return {
       alias: typeof data.alias === 'string' ? data.alias : null,
-      batchId: String(data.batchId),
-      batchName: data.batchName === undefined || data.batchName === null ? '' : String(data.batchName),
+      batchId,
+      batchName: typeof name === 'string' ? name : typeof name === 'number' && Number.isFinite(name) ? String(name) : '',
     };
   }
 
@@ -279,11 +289,9 @@ export class WellcloudClient implements WellcloudApi {
     const clean = validateDualCall(this.lang, body);
     const res = await this.send({ req: { ...this.postJson(PATHS.dualCall, clean, 'dualCall', opts), placesCall: true } });
     const data = unwrapData(res.data, 'callId');
-    const callId = isRecord(data) ? data.callId : undefined;
-    if (!(typeof callId === 'string' && callId) && typeof callId !== 'number') {
-      throw this.core.badResponse(res.status, 'response.missing', { field: 'callId' });
-    }
-    return { callId: String(callId) };
+    const callId = isRecord(data) ? idText(data.callId) : undefined;
+    if (callId === undefined) throw this.core.badResponse(res.status, 'response.missing', { field: 'callId' });
+    return { callId };
   }
 
   // ---- lifecycle ----

@@ -535,6 +535,32 @@ describe('lib/client request core (local server)', function () {
       assert.deepStrictEqual(await c.listCallRecordings('other'), []);
       assert.deepStrictEqual(await c.queryCalls(range('other')), { list: [] });
     });
+
+    it('reads no callId or batchId from a number that lost digits, an object, an array or a blank text', async function () {
+      let body;
+      srv = await startServer(
+        platform((req, res) => {
+          res.writeHead(req.path.startsWith('/api/ros') ? 201 : 200, { 'Content-Type': 'application/json' });
+          res.end(body);
+        }),
+      );
+      const c = makeClient();
+      const dual = () => c.dualCall({ deviceId: '8001@test.cc', prefix: '9', customerPhone: '10086' });
+      const roster = () => c.uploadRoster('r1,1,13912345678\n', { alias: 'a', templateId: 't' });
+      const missing = (field) => (e) => e.code === 'BAD_RESPONSE' && e.message === `The platform answered HTTP ${field === 'callId' ? 200 : 201} without ${field}.`;
+      for (const v of ['12345678901234567890', '1e400', '1.5', '{}', '["c-1"]', '"  "', 'true']) {
+        body = `{"callId":${v}}`;
+        await assert.rejects(dual(), missing('callId'), body);
+        body = `{"data":{"batchId":${v},"batchName":"b"}}`;
+        await assert.rejects(roster(), missing('batchId'), body);
+      }
+      body = '{"callId":9007199254740991}';
+      assert.deepStrictEqual(await dual(), { callId: '9007199254740991' });
+      body = '{"data":{"batchId":77,"batchName":{"x":1},"alias":["a"]}}';
+      assert.deepStrictEqual(await roster(), { alias: null, batchId: '77', batchName: '' });
+      body = '{"data":{"batchId":"b-1","batchName":20250301,"alias":"a"}}';
+      assert.deepStrictEqual(await roster(), { alias: 'a', batchId: 'b-1', batchName: '20250301' });
+    });
   });
 
   describe('audio streams', function () {

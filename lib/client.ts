@@ -383,7 +383,16 @@ export class WellcloudClient implements WellcloudApi {
       this.core.discard(res);
       const location = res.headers.location;
       if (!location) throw this.core.badResponse(res.status, 'response.missing', { field: 'Location' });
-      return { kind: 'redirect', status: res.status, location: this.absoluteLocation(location, urlPath) };
+      const absolute = this.absoluteLocation(location, urlPath);
+      // file:, javascript:, data:, ftp: ... are no download URL; a flow might open or fetch them
+      const scheme = schemeOf(absolute);
+      if (scheme !== 'http:' && scheme !== 'https:') {
+        // scrubbed before it is cut, so no secret's first characters remain
+        const clean = this.core.scrub(absolute);
+        const shown = clean.length > 100 ? `${clean.slice(0, 100)}…` : clean;
+        throw this.core.badResponse(res.status, 'response.badLocation', { location: JSON.stringify(shown) });
+      }
+      return { kind: 'redirect', status: res.status, location: absolute };
     }
     if (!res.stream) throw this.core.badResponse(res.status, 'response.notAudio', { contentType: res.headers['content-type'] ?? '?' });
     const out: AudioStream = {
@@ -431,6 +440,15 @@ export class WellcloudClient implements WellcloudApi {
       throw err;
     }
     return res;
+  }
+}
+
+/** The scheme of an absolute URL (`https:`), lower case; undefined when `url` is not one. */
+function schemeOf(url: string): string | undefined {
+  try {
+    return new URL(url).protocol.toLowerCase();
+  } catch {
+    return undefined;
   }
 }
 

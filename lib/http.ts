@@ -550,7 +550,7 @@ export class HttpCore {
   }
 
   /** A 2xx answer that lacks what the API documents. */
-  badResponse(status: number, key: 'response.missing' | 'response.notAudio' | 'response.notList' | 'token.missing', vars: Record<string, unknown> = {}): WellcloudError {
+  badResponse(status: number, key: 'response.missing' | 'response.notAudio' | 'response.notList' | 'response.badLocation' | 'token.missing', vars: Record<string, unknown> = {}): WellcloudError {
     return new WellcloudError({ code: 'BAD_RESPONSE', status, message: this.scrub(t(this.lang, key, { status, ...vars })) });
   }
 }

@@ -166,6 +166,7 @@ describe('lib/recording', function () {
     const http = require('http');
     const zlib = require('zlib');
     const GZ_AUDIO = Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(60000, 3)]);
+    const ODD_LOCATIONS = ['file:///etc/passwd', 'javascript:alert(1)', 'data:audio/mpeg;base64,AAAA', 'ftp://files.example/a.mp3', 'mailto:x@example.com', 'http://[::1'];
     let server;
     let base;
     before(async function () {
@@ -182,6 +183,10 @@ describe('lib/recording', function () {
           const out = gzip ? zlib.gzipSync(GZ_AUDIO) : GZ_AUDIO;
           res.writeHead(200, { 'Content-Type': 'audio/wav', 'Content-Length': String(out.length), ...(gzip ? { 'Content-Encoding': 'gzip' } : {}) });
           res.end(out);
+        } else if (req.url.startsWith('/wc/api/cdr/2.0/recordings/open/call/odd-')) {
+          const n = Number(/odd-(\d+)/.exec(req.url)[1]);
+          res.writeHead(302, { Location: ODD_LOCATIONS[n], 'Content-Length': '0' });
+          res.end();
         } else if (req.url.startsWith('/wc/api/cdr/2.0/recordings/open/recording/forced-')) {
           // a proxy that compresses although the client asked for identity; Content-Length counts the compressed bytes
           const encoding = /forced-(\w+)\//.exec(req.url)[1];
@@ -227,6 +232,21 @@ describe('lib/recording', function () {
           assert.strictEqual(saved.bytes, GZ_AUDIO.length, encoding);
           assert.ok(fs.readFileSync(path.join(dir, 'a.wav')).equals(GZ_AUDIO), encoding);
           assert.deepStrictEqual(files(dir), ['a.wav']);
+        }
+      } finally {
+        client.close();
+      }
+    });
+
+    it('gives no redirect to an address other than http(s): BAD_RESPONSE naming it', async function () {
+      const client = new WellcloudClient({ baseUrl: `${base}/wc`, appId: 'a', appSecret: 's', apiKey: 'k' });
+      try {
+        for (const [n, location] of ODD_LOCATIONS.entries()) {
+          await assert.rejects(rec.audioUrl(client, { callId: `odd-${n}` }, 'mp3'), (e) => {
+            assert.strictEqual(e.code, 'BAD_RESPONSE', `${location}: ${e.code} ${e.message}`);
+            assert.strictEqual(e.message, `The platform redirected to ${JSON.stringify(location)}, which is no http(s) address to download the recording from.`);
+            return true;
+          });
         }
       } finally {
         client.close();

@@ -100,6 +100,11 @@ interface Slot<T> {
   p: number;
   /** The sub-range had no total: a full page means another page may follow. */
   walk?: boolean;
+  /**
+   * Pages `p`..`last` of a sub-range whose page 1 announced them: the slot after `p` is made only
+   * when `p` is started, so a huge `total` never becomes a huge list.
+   */
+  last?: number;
   outcome?: Promise<Outcome<T>>;
 }
 
@@ -231,6 +236,7 @@ class RangeEngine<T> {
     const list = Array.isArray(page.list) ? page.list : [];
     if (slot.p === 1) this.afterFirstPage(slot.span, page.total, list.length);
     else if (slot.walk && list.length >= this.pageSize) this.slots.unshift({ span: slot.span, p: slot.p + 1, walk: true });
+    else if (list.length === 0) this.dropFollowing(slot.span);
     this.emitted++;
     const out: RangePage<T> = {
       records: this.dedupe(list),
@@ -260,10 +266,9 @@ class RangeEngine<T> {
       // size than `s` (it caps it). Its pages are counted in its own size, or records would be skipped.
       if (got > 0 && got < s && got < total) s = got;
       const pages = Math.max(1, Math.ceil(total / s));
-      const follow: Array<Slot<T>> = [];
-      for (let p = 2; p <= pages; p++) follow.push({ span, p });
-      this.slots.unshift(...follow);
-      if (!this.split && this.slots.length === follow.length) {
+      const alone = this.slots.length === 0;
+      if (pages >= 2) this.slots.unshift({ span, p: 2, last: pages });
+      if (!this.split && alone) {
         this.expectedPages = pages;
         this.expectedRecords = total;
       }
@@ -273,11 +278,31 @@ class RangeEngine<T> {
     }
   }
 
+  /**
+   * An empty page after page 1 ends its sub-range, whatever page 1's `total` announced: the
+   * platform has no more records there (or its total was wrong), and a `total` of 1e300 must not
+   * make the query ask for empty pages without end. Pages of it fetched ahead are dropped unread.
+   */
+  private dropFollowing(span: Span): void {
+    for (let i = this.slots.length - 1; i >= 0; i--) {
+      const s = this.slots[i] as Slot<T>;
+      if (s.span !== span || s.p === 1) continue;
+      // a dropped fetch still in flight counts against `concurrency` until it settles
+      if (s.outcome) void s.outcome.then(() => this.started--);
+      this.slots.splice(i, 1);
+    }
+  }
+
   /** Starts fetches in output order while fewer than `concurrency` are outstanding. */
   private fill(): void {
     for (let i = 0; i < this.slots.length && (this.started < this.concurrency || i === 0); i++) {
       let slot = this.slots[i] as Slot<T>;
       if (slot.outcome) continue;
+      if (slot.last !== undefined) {
+        // the next announced page of the sub-range waits right behind this one
+        if (slot.last > slot.p) this.slots.splice(i + 1, 0, { span: slot.span, p: slot.p + 1, last: slot.last });
+        delete slot.last;
+      }
       if (slot.p === 1) {
         // learned limits apply before asking, so a known refusal is not probed again
         const pieces = this.applyLearned(slot.span);

@@ -59,15 +59,22 @@ function unwrapData(body: unknown, key: string): unknown {
 
 /** API.md 2 decision: an array, `{list}`, `{data}` or a single object, always as an array. */
 export function toRecordArray<T>(body: unknown): T[] {
-  if (Array.isArray(body)) return body as T[];
-  if (!isRecord(body)) return [];
-  if (Array.isArray(body.list)) return body.list as T[];
-  if (Array.isArray(body.data)) return body.data as T[];
-  if (isRecord(body.data)) return toRecordArray<T>(body.data);
-  // an envelope with nothing in it (`{"data": null, "hasData": false}`, `{"list": null}`) holds no
-  // record: no recording has a `data` or `list` field of its own
-  if ('data' in body || 'list' in body) return [];
-  return Object.keys(body).length > 0 ? [body as T] : [];
+  // `{data: {data: ...}}` is unwrapped in a loop, not by recursion: an answer nested 100,000 levels
+  // deep (JSON.parse takes it) must not overflow the stack
+  for (let b = body; ; ) {
+    if (Array.isArray(b)) return b as T[];
+    if (!isRecord(b)) return [];
+    if (Array.isArray(b.list)) return b.list as T[];
+    if (Array.isArray(b.data)) return b.data as T[];
+    if (isRecord(b.data)) {
+      b = b.data;
+      continue;
+    }
+    // an envelope with nothing in it (`{"data": null, "hasData": false}`, `{"list": null}`) holds no
+    // record: no recording has a `data` or `list` field of its own
+    if ('data' in b || 'list' in b) return [];
+    return Object.keys(b).length > 0 ? [b as T] : [];
+  }
 }
 
 /** `{total?, list}` (also inside `data`, or a bare array) as a Page; `total` only when sent. */
@@ -80,6 +87,16 @@ export function toPage<T>(body: unknown): Page<T> {
   const total = typeof inner.total === 'string' && inner.total.trim() ? Number(inner.total) : inner.total;
   if (typeof total === 'number' && Number.isFinite(total)) page.total = total;
   return page;
+}
+
+/**
+ * An id of an answer (callId, batchId) as text: a non-blank string, or an integer JSON numbers hold
+ * exactly. A larger number has already lost digits (12345678901234567890 reads 12345678901234567000),
+ * and an object or array is no id: both would name another call or batch.
+ */
+function idText(v: unknown): string | undefined {
+  if (typeof v === 'string') return v.trim() ? v : undefined;
+  return typeof v === 'number' && Number.isSafeInteger(v) ? String(v) : undefined;
 }
 
 function isSuccess(res: CoreResponse, acceptRedirect: boolean): boolean {
@@ -166,7 +183,7 @@ export class WellcloudClient implements WellcloudApi {
   async listCallRecordings(callId: string, opts: RequestOptions = {}): Promise<RecordingRecord[]> {
     const path = PATHS.callRecordings + this.pathParam(callId, 'callId');
     const res = await this.send({ req: this.get(path, 'query', opts) });
-    return toRecordArray<RecordingRecord>(res.data);
+    return toRecordArray<RecordingRecord>(this.listBody(res));
   }
 
   getCallAudio(callId: string, q: AudioQuery = {}, opts: RequestOptions = {}): Promise<AudioStream | AudioRedirect> {
@@ -199,7 +216,7 @@ export class WellcloudClient implements WellcloudApi {
       dnis: q.dnis,
     };
     const res = await this.send({ req: this.get(PATHS.calls, 'query', opts, query) });
-    return toPage<CallRecord>(res.data);
+    return toPage<CallRecord>(this.listBody(res));
   }
 
   async queryRobotCalls(q: RobotCallQuery, opts: RequestOptions = {}): Promise<Page<RobotCallRecord>> {
@@ -224,7 +241,7 @@ export class WellcloudClient implements WellcloudApi {
       s: q.s,
     };
     const res = await this.send({ req: this.get(PATHS.robotCalls, 'query', opts, query) });
-    return toPage<RobotCallRecord>(res.data);
+    return toPage<RobotCallRecord>(this.listBody(res));
   }
 
   // ---- outbound ----
@@ -258,13 +275,13 @@ export class WellcloudClient implements WellcloudApi {
     };
     const res = await this.send({ req });
     const data = unwrapData(res.data, 'batchId');
-    if (!isRecord(data) || data.batchId === undefined || data.batchId === null) {
-      throw this.core.badResponse(res.status, 'response.missing', { field: 'batchId' });
-    }
+    const batchId = isRecord(data) ? idText(data.batchId) : undefined;
+    if (!isRecord(data) || batchId === undefined) throw this.core.badResponse(res.status, 'response.missing', { field: 'batchId' });
+    const name = data.batchName;
     return {
       alias: typeof data.alias === 'string' ? data.alias : null,
-      batchId: String(data.batchId),
-      batchName: data.batchName === undefined || data.batchName === null ? '' : String(data.batchName),
+      batchId,
+      batchName: typeof name === 'string' ? name : typeof name === 'number' && Number.isFinite(name) ? String(name) : '',
     };
   }
 
@@ -272,11 +289,9 @@ export class WellcloudClient implements WellcloudApi {
     const clean = validateDualCall(this.lang, body);
     const res = await this.send({ req: { ...this.postJson(PATHS.dualCall, clean, 'dualCall', opts), placesCall: true } });
     const data = unwrapData(res.data, 'callId');
-    const callId = isRecord(data) ? data.callId : undefined;
-    if (!(typeof callId === 'string' && callId) && typeof callId !== 'number') {
-      throw this.core.badResponse(res.status, 'response.missing', { field: 'callId' });
-    }
-    return { callId: String(callId) };
+    const callId = isRecord(data) ? idText(data.callId) : undefined;
+    if (callId === undefined) throw this.core.badResponse(res.status, 'response.missing', { field: 'callId' });
+    return { callId };
   }
 
   // ---- lifecycle ----
@@ -295,6 +310,16 @@ export class WellcloudClient implements WellcloudApi {
   private checkUsable(): void {
     if (this.configError) throw this.configError;
     if (this.core.isClosed) throw this.core.abortedError();
+  }
+
+  /**
+   * The body of a list answer (recordings, CDR pages): a JSON array or object. Anything else (a
+   * proxy's HTML page, text, a bare number, an empty body) would read as "no records" and, in a
+   * whole range, silently leave records out.
+   */
+  private listBody(res: CoreResponse): unknown {
+    if (Array.isArray(res.data) || isRecord(res.data)) return res.data;
+    throw this.core.badResponse(res.status, 'response.notList');
   }
 
   private pathParam(value: unknown, field: string): string {
@@ -358,7 +383,16 @@ export class WellcloudClient implements WellcloudApi {
       this.core.discard(res);
       const location = res.headers.location;
       if (!location) throw this.core.badResponse(res.status, 'response.missing', { field: 'Location' });
-      return { kind: 'redirect', status: res.status, location: this.absoluteLocation(location, urlPath) };
+      const absolute = this.absoluteLocation(location, urlPath);
+      // file:, javascript:, data:, ftp: ... are no download URL; a flow might open or fetch them
+      const scheme = schemeOf(absolute);
+      if (scheme !== 'http:' && scheme !== 'https:') {
+        // scrubbed before it is cut, so no secret's first characters remain
+        const clean = this.core.scrub(absolute);
+        const shown = clean.length > 100 ? `${clean.slice(0, 100)}…` : clean;
+        throw this.core.badResponse(res.status, 'response.badLocation', { location: JSON.stringify(shown) });
+      }
+      return { kind: 'redirect', status: res.status, location: absolute };
     }
     if (!res.stream) throw this.core.badResponse(res.status, 'response.notAudio', { contentType: res.headers['content-type'] ?? '?' });
     const out: AudioStream = {
@@ -406,6 +440,15 @@ export class WellcloudClient implements WellcloudApi {
       throw err;
     }
     return res;
+  }
+}
+
+/** The scheme of an absolute URL (`https:`), lower case; undefined when `url` is not one. */
+function schemeOf(url: string): string | undefined {
+  try {
+    return new URL(url).protocol.toLowerCase();
+  } catch {
+    return undefined;
   }
 }
 

@@ -68,12 +68,19 @@ export interface CoreResponse {
   stream?: Readable;
 }
 
+/** Codes of zlib's and brotli's decoders (Z_DATA_ERROR, Z_BUF_ERROR, ERR__ERROR_FORMAT_PADDING_1, ...). */
+const DECODE_ERROR = /^(Z_[A-Z_]+|ERR__ERROR_[A-Z0-9_]+|ERR_ZSTD_[A-Z0-9_]+)$/;
 /** Network failures after which an idempotent GET is tried again. */
 const RETRY_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']);
 /** Longest wait a Retry-After header can impose. */
 export const RETRY_AFTER_CAP_MS = 30_000;
 /** Most bytes of an error body read from an audio stream. */
 const ERROR_BODY_LIMIT = 64 * 1024;
+/**
+ * Most bytes of a JSON or text answer (after decompression), far above any answer of the API (a
+ * CDR page of 100 records is tens of KB): a broken proxy or a gzip bomb cannot fill the memory.
+ */
+export const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 const IDLE_SOCKET_MS = 10_000;
 /** The longest delay a timer keeps: setTimeout fires a longer one after 1 ms (TimeoutOverflowWarning). */
 export const MAX_TIMER_MS = 2_147_483_647;
@@ -160,6 +167,16 @@ function headerRecord(headers: AxiosResponse['headers']): Record<string, string>
     out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
   }
   return out;
+}
+
+/** The answer came with a Content-Encoding (other than identity) that axios has removed while decoding. */
+function decodedByAxios(res: AxiosResponse): boolean {
+  const raw = (res.request as { res?: { rawHeaders?: unknown } } | undefined)?.res?.rawHeaders;
+  if (!Array.isArray(raw)) return false;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (String(raw[i]).toLowerCase() === 'content-encoding' && !/^\s*(identity)?\s*$/i.test(String(raw[i + 1]))) return true;
+  }
+  return false;
 }
 
 function parseText(text: string): unknown {
@@ -388,9 +405,15 @@ export class HttpCore {
         headers: { ...req.headers, ...built?.headers },
         data: built?.data,
         responseType: req.stream ? 'stream' : 'text',
+        // streams (audio) are never held whole; axios would count them through a generator
+        ...(req.stream ? {} : { maxContentLength: MAX_ANSWER_BYTES }),
         signal: controller,
       });
       const headers = headerRecord(res.headers);
+      // axios decodes a compressed body and drops Content-Encoding, but keeps Content-Length, which
+      // counts the compressed bytes: a download would seem cut short (audio is asked for with
+      // `identity`, yet a proxy may compress it all the same)
+      if (req.stream && headers['content-length'] !== undefined && headers['content-encoding'] === undefined && decodedByAxios(res)) delete headers['content-length'];
       this.debug(`${req.method} ${req.path} -> ${res.status}`);
       if (!req.stream) {
         release();
@@ -477,7 +500,15 @@ export class HttpCore {
       return new WellcloudError({ code: 'ETIMEDOUT', message: t(this.lang, 'net.ETIMEDOUT', { timeout: timeoutMs }) });
     }
     if (raw === 'ERR_CANCELED') return this.abortedError();
-    const code = raw && /^[A-Z][A-Z0-9_]*$/.test(raw) ? raw : /socket hang up/i.test(errorTextOf(e)) ? 'ECONNRESET' : 'ENETWORK';
+    if (raw === 'ERR_BAD_RESPONSE' && /maxContentLength/.test(errorTextOf(e))) {
+      return new WellcloudError({ code: 'BAD_RESPONSE', message: t(this.lang, 'response.tooLarge', { max: MAX_ANSWER_BYTES / (1024 * 1024) }) });
+    }
+    // an answer, but not one to read: a body its Content-Encoding does not fit, or no HTTP at all
+    const unreadable = raw && DECODE_ERROR.test(raw) ? 'response.undecodable' : raw && /^HPE_/.test(raw) ? 'response.malformed' : undefined;
+    if (unreadable) return new WellcloudError({ code: 'BAD_RESPONSE', message: this.scrub(t(this.lang, unreadable, { detail: errorTextOf(e) })) });
+    // axios's ERR_BAD_RESPONSE ("stream has been aborted"): the connection closed before the body was complete
+    const cut = raw === 'ERR_BAD_RESPONSE';
+    const code = cut ? 'ECONNRESET' : raw && /^[A-Z][A-Z0-9_]*$/.test(raw) ? raw : /socket hang up/i.test(errorTextOf(e)) ? 'ECONNRESET' : 'ENETWORK';
     const key = hasMessage(`net.${code}`) ? `net.${code}` : 'net.other';
     const message = t(this.lang, key, { host: this.host, detail: errorTextOf(e) });
     return new WellcloudError({ code, message: this.scrub(message) });
@@ -519,7 +550,7 @@ export class HttpCore {
   }
 
   /** A 2xx answer that lacks what the API documents. */
-  badResponse(status: number, key: 'response.missing' | 'response.notAudio' | 'token.missing', vars: Record<string, unknown> = {}): WellcloudError {
+  badResponse(status: number, key: 'response.missing' | 'response.notAudio' | 'response.notList' | 'response.badLocation' | 'token.missing', vars: Record<string, unknown> = {}): WellcloudError {
     return new WellcloudError({ code: 'BAD_RESPONSE', status, message: this.scrub(t(this.lang, key, { status, ...vars })) });
   }
 }

@@ -35,36 +35,50 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-function nonEmptyString(v: unknown): string | undefined {
-  return typeof v === 'string' && v.trim() ? v.trim() : undefined;
+/**
+ * A token as the `wellcloud_token` header can carry it intact: 4 to 4096 visible ASCII characters.
+ * Control characters would be stripped on the way (every call then fails with 401), other
+ * characters are not sent as given, and a token shorter than 4 is too short to be kept out of
+ * error messages (see Redactor).
+ */
+const TOKEN_SHAPE = /^[\x21-\x7e]{4,4096}$/;
+
+function tokenString(v: unknown): string | undefined {
+  if (typeof v !== 'string') return undefined;
+  const s = v.trim();
+  return TOKEN_SHAPE.test(s) ? s : undefined;
 }
 
 /** The token of an apply answer: `token`, `accessToken`, `access_token`, `data.token`, `data.accessToken` or a text body. */
 export function readToken(body: unknown): string | undefined {
-  if (typeof body === 'string') {
-    const s = body.trim();
-    return /^[^\s{}[\]<>"]{4,4096}$/.test(s) ? s : undefined;
-  }
+  // a text body that looks like JSON or HTML is no token
+  if (typeof body === 'string') return /[{}[\]<>"]/.test(body) ? undefined : tokenString(body);
   if (!isRecord(body)) return undefined;
   const data = isRecord(body.data) ? body.data : {};
   return (
-    nonEmptyString(body.token) ??
-    nonEmptyString(body.accessToken) ??
-    nonEmptyString(body.access_token) ??
-    nonEmptyString(data.token) ??
-    nonEmptyString(data.accessToken) ??
-    nonEmptyString(data.access_token) ??
+    tokenString(body.token) ??
+    tokenString(body.accessToken) ??
+    tokenString(body.access_token) ??
+    tokenString(data.token) ??
+    tokenString(data.accessToken) ??
+    tokenString(data.access_token) ??
     (typeof body.data === 'string' ? readToken(body.data) : undefined)
   );
 }
 
-/** The announced lifetime in ms (`expiresIn` / `expires_in`, seconds), when announced. */
+/**
+ * The longest lifetime an answer may announce: a year and a day. The guide says one day; a larger
+ * value is no lifetime (milliseconds given as seconds, 1e300), and past ~2.7e11 s no Date holds it.
+ */
+export const MAX_ANNOUNCED_LIFETIME_S = 366 * 24 * 60 * 60;
+
+/** The announced lifetime in ms (`expiresIn` / `expires_in`, seconds, at most a year), when announced. */
 export function readLifetimeMs(body: unknown): number | undefined {
   if (!isRecord(body)) return undefined;
   const data = isRecord(body.data) ? body.data : {};
   for (const v of [body.expiresIn, body.expires_in, data.expiresIn, data.expires_in]) {
     const n = typeof v === 'string' && v.trim() ? Number(v) : v;
-    if (typeof n === 'number' && Number.isFinite(n) && n > 0) return n * 1000;
+    if (typeof n === 'number' && Number.isFinite(n) && n > 0 && n <= MAX_ANNOUNCED_LIFETIME_S) return n * 1000;
   }
   return undefined;
 }

@@ -219,6 +219,35 @@ describe('lib/cdr', function () {
       assert.strictEqual(pages[0].expectedPages, undefined);
     });
 
+    it('ends a sub-range at an empty page, so a huge or wrong total neither fills memory nor asks without end', async function () {
+      const three = [0, 1, 2].map((i) => ({ callId: `c${i}`, beginTime: `2025-02-01 00:00:0${i}` }));
+      for (const total of [1e300, 3e6, 250]) {
+        for (const concurrency of [1, 4]) {
+          const asked = [];
+          let inFlight = 0;
+          let maxInFlight = 0;
+          const fetchPage = async (b, e, p) => {
+            asked.push(p);
+            if (asked.length > 50) throw new Error(`runaway: ${asked.length} pages asked`);
+            inFlight++;
+            maxInFlight = Math.max(maxInFlight, inFlight);
+            await new Promise((resolve) => setTimeout(resolve, p === 2 ? 5 : 1));
+            inFlight--;
+            return p === 1 ? { total, list: three } : { list: [] };
+          };
+          const pages = await drain(cdr.fetchPagedRange(fetchPage, range('2025-02-01 00:00:00', '2025-02-02 00:00:00'), { pageSize: 3, concurrency }));
+          const where = `total ${total}, concurrency ${concurrency}`;
+          assert.deepStrictEqual(ids(pages), ['c0', 'c1', 'c2'], where);
+          assert.strictEqual(pages.at(-1).last, true, where);
+          assert.strictEqual(pages[0].expectedRecords, total, where);
+          // page 2 came back empty: at most the pages fetched ahead of it were asked as well
+          assert.deepStrictEqual(asked.slice(0, 2), [1, 2], where);
+          assert.ok(asked.length <= 1 + concurrency, `${where}: asked ${asked}`);
+          assert.ok(maxInFlight <= concurrency, `${where}: ${maxInFlight} in flight`);
+        }
+      }
+    });
+
     it('stops on abort: nothing more is asked and the iteration fails with ABORTED', async function () {
       const p = fakePlatform(records, { latency: 20 });
       const controller = new AbortController();

@@ -7,8 +7,9 @@
 const assert = require('assert');
 const http = require('http');
 const util = require('util');
+const zlib = require('zlib');
 const { WellcloudClient } = require('../../dist/lib/client');
-const { parseRetryAfter, backoffDelay, buildQuery, splitPointOf } = require('../../dist/lib/http');
+const { parseRetryAfter, backoffDelay, buildQuery, splitPointOf, MAX_ANSWER_BYTES } = require('../../dist/lib/http');
 
 const CREDS = { appId: 'app-core-1', appSecret: 'SECRET-core-abc123', apiKey: 'KEY-core-xyz789' };
 const TOKEN = 'TOKEN-core-0123456789';
@@ -132,6 +133,25 @@ describe('lib/client request core (local server)', function () {
       assert.ok(Math.abs(info2.expiresAt - (Date.now() + 60e3)) < 5000);
     });
 
+    it('takes the 24 h default for an expiresIn that is no lifetime (0, negative, text, over a year, 1e300)', async function () {
+      let expiresIn;
+      srv = await startServer((req, res) => (req.path === '/accesstoken/apply' ? json(res, 200, { token: TOKEN, expiresIn }) : ok(req, res)));
+      const day = 24 * 3600e3;
+      const cases = [[0, day], [-60, day], ['abc', day], [1e300, day], ['1e13', day], [86_400_000, day], [366 * 24 * 3600 + 1, day], [366 * 24 * 3600, 366 * day], ['3600', 3600e3]];
+      for (const [value, lifetime] of cases) {
+        expiresIn = value;
+        const c = new WellcloudClient({ baseUrl: srv.url, ...CREDS });
+        try {
+          const before = Date.now();
+          const info = await c.applyToken();
+          assert.ok(info.expiresAt >= before + lifetime && info.expiresAt <= Date.now() + lifetime, `expiresIn ${value}: ${info.expiresAt - before}`);
+          assert.deepStrictEqual(await c.dualCall({ deviceId: '8001@test.cc', prefix: '9', customerPhone: '10086' }), { callId: 'c-1' });
+        } finally {
+          c.close();
+        }
+      }
+    });
+
     it('fails with BAD_RESPONSE when a 200 answer holds no token', async function () {
       srv = await startServer(platform(ok, { result: 'ok' }));
       await assert.rejects(makeClient().dualCall({ deviceId: '8001@test.cc', prefix: '9', customerPhone: '10086' }), (e) => {
@@ -140,6 +160,43 @@ describe('lib/client request core (local server)', function () {
         return true;
       });
       assert.strictEqual(srv.apiRequests().length, 0);
+    });
+
+    it('refuses a token the wellcloud_token header cannot carry as it is, or too short to keep out of messages', async function () {
+      const answers = [
+        [{ token: 'ab' }], [{ token: 'a b c d' }], [{ token: 'tab\tinside' }], [{ token: 'nl\nX-Evil: 1' }], [{ data: { accessToken: 't\u00f6k\u00e9n-01' } }],
+        [{ access_token: 'x'.repeat(4097) }], ['ab', 'text/plain'], ['\u001f\u008b\u0008garbage', 'text/plain'], ['tok\u0000en-1', 'text/plain'],
+      ];
+      let answer;
+      srv = await startServer(
+        platform(ok, (req, res) => {
+          const [body, type] = answer;
+          res.writeHead(200, { 'Content-Type': type || 'application/json' });
+          res.end(type ? body : JSON.stringify(body));
+        }),
+      );
+      for (answer of answers) {
+        const c = new WellcloudClient({ baseUrl: srv.url, ...CREDS });
+        try {
+          await assert.rejects(c.dualCall({ deviceId: '8001@test.cc', prefix: '9', customerPhone: '10086' }), (e) => {
+            assert.strictEqual(e.code, 'BAD_RESPONSE', `${JSON.stringify(answer)}: ${e.code} ${e.message}`);
+            assert.match(e.message, /holds no token/);
+            return true;
+          });
+        } finally {
+          c.close();
+        }
+      }
+      assert.strictEqual(srv.apiRequests().length, 0, 'nothing sent with such a token');
+      // 4 and 4096 visible ASCII characters are fine
+      for (answer of [[{ token: 'a+/=' }], [{ token: 'x'.repeat(4096) }], [' tok-1 \n', 'text/plain']]) {
+        const c = new WellcloudClient({ baseUrl: srv.url, ...CREDS });
+        try {
+          assert.deepStrictEqual(await c.dualCall({ deviceId: '8001@test.cc', prefix: '9', customerPhone: '10086' }), { callId: 'c-1' });
+        } finally {
+          c.close();
+        }
+      }
     });
 
     it('maps a rejected application (platform body) and scrubs the secrets', async function () {
@@ -346,6 +403,163 @@ describe('lib/client request core (local server)', function () {
         assertNoSecret(e, [CREDS.appSecret, CREDS.apiKey]);
         return true;
       });
+    });
+  });
+
+  describe('hostile answers', function () {
+    it('drops a JSON answer of tens of MB (or a gzip bomb) unread: BAD_RESPONSE, the body never held whole', async function () {
+      const size = 40 * 1024 * 1024;
+      const limit = 16 * 1024 * 1024;
+      let complete = false;
+      const bomb = zlib.gzipSync(Buffer.concat([Buffer.from('{"list":['), Buffer.alloc(limit + 1024 * 1024, 0x20), Buffer.from(']}')]));
+      srv = await startServer(
+        platform((req, res) => {
+          if (req.path.endsWith('/bomb')) {
+            res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip', 'Content-Length': bomb.length });
+            return res.end(bomb);
+          }
+          res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': size });
+          const chunk = Buffer.alloc(1024 * 1024, 0x20);
+          let sent = 0;
+          const pump = () => {
+            if (sent === 0) {
+              res.write('{"list":[');
+              sent = 9;
+            }
+            while (sent < size - 2) {
+              const n = Math.min(chunk.length, size - 2 - sent);
+              sent += n;
+              if (!res.write(chunk.subarray(0, n))) return void res.once('drain', pump);
+            }
+            res.end(']}', () => {
+              complete = true;
+            });
+          };
+          pump();
+          return undefined;
+        }),
+      );
+      const c = makeClient({ retry: { attempts: 1 } });
+      for (const id of ['huge', 'bomb']) {
+        await assert.rejects(c.getCall(id), (e) => {
+          assert.strictEqual(e.code, 'BAD_RESPONSE', `${id}: ${e.code} ${e.message}`);
+          assert.strictEqual(e.message, 'The platform answered with more than 16 MB, far more than any answer of this API; the answer was dropped unread.');
+          return true;
+        });
+      }
+      assert.strictEqual(complete, false, 'the client read all 40 MB');
+      assert.strictEqual(MAX_ANSWER_BYTES, limit);
+    });
+
+    it('reports a body cut short as ECONNRESET: a GET is tried again, a dual call is not', async function () {
+      srv = await startServer(
+        platform((req, res) => {
+          // headers, then part of the body, then the connection closes
+          const body = JSON.stringify({ callId: 'c-1', ani: '8001@test.cc' });
+          if (req.path.endsWith('/chunked')) res.socket.write(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n${body.slice(0, 5)}\r\n`);
+          else res.socket.write(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`);
+          setTimeout(() => res.socket.end(), 5);
+        }),
+      );
+      const c = makeClient({ retry: { baseDelayMs: 1 } });
+      for (const id of ['length', 'chunked']) {
+        await assert.rejects(c.getCall(id), (e) => {
+          assert.strictEqual(e.code, 'ECONNRESET', `${id}: ${e.code} ${e.message}`);
+          assert.strictEqual(e.message, 'The connection to the platform was reset. A download cut short is not saved; after a dual call or outbound call, check whether the call was placed before trying again.');
+          return true;
+        });
+      }
+      assert.strictEqual(srv.apiRequests().length, 6, 'each GET tried 3 times');
+      await assert.rejects(c.dualCall({ deviceId: '8001@test.cc', prefix: '9', customerPhone: '10086' }), (e) => e.code === 'ECONNRESET');
+      assert.strictEqual(srv.apiRequests().filter((r) => r.method === 'POST').length, 1, 'the dual call is sent once');
+    });
+
+    it('reports an answer its Content-Encoding does not fit, or no HTTP at all, as BAD_RESPONSE, not tried again', async function () {
+      const body = Buffer.from(JSON.stringify({ callId: 'c-1' }));
+      const answers = {
+        'gzip-plain': ['gzip', body, /incorrect header check/],
+        'br-gzip': ['br', zlib.gzipSync(body), /Decompression failed/],
+        'deflate-garbage': ['deflate', Buffer.from('not deflate at all, not at all'), /incorrect header check|invalid/],
+      };
+      srv = await startServer(
+        platform((req, res) => {
+          const id = req.path.split('/').pop();
+          if (id === 'garbage') return res.socket.end('HELLO\r\n\r\n');
+          if (id === 'status') return res.socket.end('HTTP/1.1 2OO OK\r\nContent-Length: 2\r\n\r\n{}');
+          const [encoding, bytes] = answers[id];
+          res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': encoding, 'Content-Length': bytes.length });
+          return res.end(bytes);
+        }),
+      );
+      const c = makeClient({ lang: 'en-US' });
+      for (const [id, [, , detail]] of Object.entries(answers)) {
+        await assert.rejects(c.getCall(id), (e) => {
+          assert.strictEqual(e.code, 'BAD_RESPONSE', `${id}: ${e.code} ${e.message}`);
+          assert.match(e.message, /^The platform's answer cannot be decoded \(.+\): its Content-Encoding does not match its body\.$/);
+          assert.match(e.message, detail);
+          return true;
+        });
+      }
+      for (const id of ['garbage', 'status']) {
+        await assert.rejects(c.getCall(id), (e) => {
+          assert.strictEqual(e.code, 'BAD_RESPONSE', `${id}: ${e.code} ${e.message}`);
+          assert.match(e.message, /^The platform's answer is not valid HTTP \(Parse Error: .+\)\. Check that the base URL points at the platform\.$/);
+          return true;
+        });
+      }
+      assert.strictEqual(srv.apiRequests().length, 5, 'one request each');
+    });
+
+    it('takes no list answer that is not JSON (a proxy page, text, a bare value, nothing) for "no records"', async function () {
+      const bodies = { html: ['text/html', '<html><body>Welcome to the proxy</body></html>'], text: ['text/plain', 'OK'], empty: ['application/json', ''], string: ['application/json', '"x"'], number: ['application/json', '42'], null: ['application/json', 'null'] };
+      srv = await startServer(
+        platform((req, res) => {
+          const [type, body] = bodies[req.query.domain || req.path.split('/').pop()] || ['application/json', '{}'];
+          res.writeHead(200, { 'Content-Type': type });
+          res.end(body);
+        }),
+      );
+      const c = makeClient();
+      const range = (domain) => ({ beginTime: '2025-03-01 00:00:00', endTime: '2025-03-01 01:00:00', isOrder: 1, domain, p: 1, s: 10 });
+      const notList = (what) => (e) => {
+        assert.strictEqual(e.code, 'BAD_RESPONSE', `${what}: ${e.code} ${e.message}`);
+        assert.strictEqual(e.message, 'The platform answered HTTP 200 without a list of records (neither a JSON array nor an object); that is not taken for "no records".');
+        return true;
+      };
+      for (const kind of Object.keys(bodies)) {
+        await assert.rejects(c.listCallRecordings(kind), notList(`recordings ${kind}`));
+        await assert.rejects(c.queryCalls(range(kind)), notList(`calls ${kind}`));
+        await assert.rejects(c.queryRobotCalls({ ...range(kind), campaignId: 'k', isDownload: 0 }), notList(`robot ${kind}`));
+      }
+      // an empty JSON object or array is an answer: no records
+      assert.deepStrictEqual(await c.listCallRecordings('other'), []);
+      assert.deepStrictEqual(await c.queryCalls(range('other')), { list: [] });
+    });
+
+    it('reads no callId or batchId from a number that lost digits, an object, an array or a blank text', async function () {
+      let body;
+      srv = await startServer(
+        platform((req, res) => {
+          res.writeHead(req.path.startsWith('/api/ros') ? 201 : 200, { 'Content-Type': 'application/json' });
+          res.end(body);
+        }),
+      );
+      const c = makeClient();
+      const dual = () => c.dualCall({ deviceId: '8001@test.cc', prefix: '9', customerPhone: '10086' });
+      const roster = () => c.uploadRoster('r1,1,13912345678\n', { alias: 'a', templateId: 't' });
+      const missing = (field) => (e) => e.code === 'BAD_RESPONSE' && e.message === `The platform answered HTTP ${field === 'callId' ? 200 : 201} without ${field}.`;
+      for (const v of ['12345678901234567890', '1e400', '1.5', '{}', '["c-1"]', '"  "', 'true']) {
+        body = `{"callId":${v}}`;
+        await assert.rejects(dual(), missing('callId'), body);
+        body = `{"data":{"batchId":${v},"batchName":"b"}}`;
+        await assert.rejects(roster(), missing('batchId'), body);
+      }
+      body = '{"callId":9007199254740991}';
+      assert.deepStrictEqual(await dual(), { callId: '9007199254740991' });
+      body = '{"data":{"batchId":77,"batchName":{"x":1},"alias":["a"]}}';
+      assert.deepStrictEqual(await roster(), { alias: null, batchId: '77', batchName: '' });
+      body = '{"data":{"batchId":"b-1","batchName":20250301,"alias":"a"}}';
+      assert.deepStrictEqual(await roster(), { alias: 'a', batchId: 'b-1', batchName: '20250301' });
     });
   });
 

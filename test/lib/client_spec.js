@@ -132,6 +132,14 @@ describe('lib/client against the sandbox', function () {
       assert.deepStrictEqual(toRecordArray(''), []);
     });
 
+    it('unwraps an answer nested 100,000 levels deep in `data` without overflowing the stack', function () {
+      const rec = { id: 'r1', callId: 'c1' };
+      const depth = 100_000;
+      const body = JSON.parse('{"data":'.repeat(depth) + JSON.stringify({ list: [rec] }) + '}'.repeat(depth));
+      assert.deepStrictEqual(toRecordArray(body), [rec]);
+      assert.deepStrictEqual(toRecordArray(JSON.parse('{"data":'.repeat(depth) + '{"hasData":false}' + '}'.repeat(depth))), [{ hasData: false }]);
+    });
+
     it('maps 14011 (unknown callId) and 14012 (no recording)', async function () {
       await assert.rejects(client.listCallRecordings(UNKNOWN_CALL_ID), (e) => e.code === '14011' && /callId does not exist/.test(e.message));
       await assert.rejects(client.listCallRecordings(NO_RECORDING_CALL_ID), (e) => e.code === '14012' && /no recording for that callId/.test(e.message));

@@ -181,13 +181,14 @@ describe('lib/recording', function () {
     const http = require('http');
     const zlib = require('zlib');
     const GZ_AUDIO = Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(60000, 3)]);
+    const ODD_LOCATIONS = ['file:///etc/passwd', 'javascript:alert(1)', 'data:audio/mpeg;base64,AAAA', 'ftp://files.example/a.mp3', 'mailto:x@example.com', 'http://[::1'];
     let server;
     let base;
     before(async function () {
       server = http.createServer((req, res) => {
         if (req.url.startsWith('/wc/accesstoken/apply')) {
           res.writeHead(200, { 'Content-Type': 'application/json' });
-          res.end(JSON.stringify({ token: 'tok' }));
+          res.end(JSON.stringify({ token: 'tok-1' }));
         } else if (req.url.startsWith('/wc/api/cdr/2.0/recordings/open/call/c1/stream')) {
           res.writeHead(302, { Location: '/files/c1.mp3?sig=1', 'Content-Length': '0' });
           res.end();
@@ -205,6 +206,16 @@ describe('lib/recording', function () {
           // a deployment that sends the audio itself even for isDownload=2
           res.writeHead(200, { 'Content-Type': 'audio/mpeg', 'Content-Length': '3' });
           res.end(Buffer.from([0xff, 0xfb, 0x90]));
+        } else if (req.url.startsWith('/wc/api/cdr/2.0/recordings/open/call/odd-')) {
+          const n = Number(/odd-(\d+)/.exec(req.url)[1]);
+          res.writeHead(302, { Location: ODD_LOCATIONS[n], 'Content-Length': '0' });
+          res.end();
+        } else if (req.url.startsWith('/wc/api/cdr/2.0/recordings/open/recording/forced-')) {
+          // a proxy that compresses although the client asked for identity; Content-Length counts the compressed bytes
+          const encoding = /forced-(\w+)\//.exec(req.url)[1];
+          const out = { gzip: zlib.gzipSync, deflate: zlib.deflateSync, br: zlib.brotliCompressSync }[encoding](GZ_AUDIO);
+          res.writeHead(200, { 'Content-Type': 'audio/wav', 'Content-Length': String(out.length), 'Content-Encoding': encoding });
+          res.end(out);
         } else if (req.url.startsWith('/wc/api/cdr/2.0/recordings/open/recording/r1/stream')) {
           res.writeHead(302, { Location: '../../files/r1.wav', 'Content-Length': '0' });
           res.end();
@@ -252,6 +263,38 @@ describe('lib/recording', function () {
       try {
         await assert.rejects(rec.audioUrl(client, { callId: 'inline' }, 'mp3'), (e) => e.code === 'BAD_RESPONSE' && /instead of a redirect \(isDownload=2\)/.test(e.message));
         await assert.rejects(rec.audioUrl(client, { callId: 'inline' }, 'mp3', { lang: 'zh-CN' }), (e) => e.code === 'BAD_RESPONSE' && /平台直接返回了音频而不是重定向/.test(e.message));
+      } finally {
+        client.close();
+      }
+    });
+
+    it('downloads audio whole from a proxy that compresses it although identity was asked for', async function () {
+      const client = new WellcloudClient({ baseUrl: `${base}/wc`, appId: 'a', appSecret: 's', apiKey: 'k' });
+      try {
+        for (const encoding of ['gzip', 'deflate', 'br']) {
+          const got = await rec.downloadToBuffer(client, { recordingId: `forced-${encoding}` }, 'wav');
+          assert.ok(got.buffer.equals(GZ_AUDIO), encoding);
+          const dir = tmpDir();
+          const saved = await rec.downloadToFile(client, { recordingId: `forced-${encoding}` }, 'wav', path.join(dir, 'a.wav'));
+          assert.strictEqual(saved.bytes, GZ_AUDIO.length, encoding);
+          assert.ok(fs.readFileSync(path.join(dir, 'a.wav')).equals(GZ_AUDIO), encoding);
+          assert.deepStrictEqual(files(dir), ['a.wav']);
+        }
+      } finally {
+        client.close();
+      }
+    });
+
+    it('gives no redirect to an address other than http(s): BAD_RESPONSE naming it', async function () {
+      const client = new WellcloudClient({ baseUrl: `${base}/wc`, appId: 'a', appSecret: 's', apiKey: 'k' });
+      try {
+        for (const [n, location] of ODD_LOCATIONS.entries()) {
+          await assert.rejects(rec.audioUrl(client, { callId: `odd-${n}` }, 'mp3'), (e) => {
+            assert.strictEqual(e.code, 'BAD_RESPONSE', `${location}: ${e.code} ${e.message}`);
+            assert.strictEqual(e.message, `The platform redirected to ${JSON.stringify(location)}, which is no http(s) address to download the recording from.`);
+            return true;
+          });
+        }
       } finally {
         client.close();
       }

@@ -132,7 +132,7 @@ const zh: Catalogue = {
   'token.rejected': '平台拒绝了 token 申请（HTTP {status}），请检查配置节点的 appId、appSecret、apiKey 以及 token 申请方式。',
   'response.missing': '平台返回 HTTP {status}，但应答中没有 {field}。',
   'response.notAudio': '平台返回 HTTP {status}，内容为 {contentType}，而不是音频。',
-  'response.badLocation': '平台重定向到 {location}，这不是可下载录音的 http(s) 地址。',
+  'response.badLocation': '平台重定向到 {location}，这不是可下载录音的 http:// 或 https:// 地址。',
   'response.notList': '平台返回 HTTP {status}，但应答不是记录列表（既非 JSON 数组也非对象），不会将其当作“没有记录”。',
   'response.tooLarge': '平台的应答超过 {max} MB，远超此接口的任何正常应答，已丢弃未读。',
   'response.undecodable': '无法解码平台的应答（{detail}）：其 Content-Encoding 与内容不符。',

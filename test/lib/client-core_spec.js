@@ -684,11 +684,12 @@ describe('lib/client request core (local server)', function () {
   describe('answers of unusual shapes', function () {
     const OUTBOUND = { activityId: 'a-1', callee: '13912345678', caller: '8001@test.cc', data: {}, domain: 'test.cc', rosterId: 'r-1', tenantId: 't-1' };
 
-    it('reads a page wrapped in data, a total sent as text, a bare array, and an answer with no list as an empty page', async function () {
+    it('reads a page wrapped in data, a total sent as text, a bare array, and a JSON object with no list as an empty page; text is no page', async function () {
       const answers = [
         { data: { total: '12', list: [{ callId: 'c-1' }] } },
         [{ callId: 'c-2' }, { callId: 'c-3' }],
         { total: 3, data: [{ callId: 'c-4' }] },
+        {},
         'OK',
       ];
       srv = await startServer(platform((req, res) => (typeof answers[0] === 'string' ? res.end(answers.shift()) : json(res, 200, answers.shift()))));
@@ -698,6 +699,7 @@ describe('lib/client request core (local server)', function () {
       assert.deepStrictEqual(await c.queryCalls(q), { list: [{ callId: 'c-2' }, { callId: 'c-3' }] });
       assert.deepStrictEqual(await c.queryRobotCalls({ ...q, campaignId: 'x' }), { total: 3, list: [{ callId: 'c-4' }] });
       assert.deepStrictEqual(await c.queryCalls(q), { list: [] });
+      await assert.rejects(c.queryCalls(q), (e) => e.code === 'BAD_RESPONSE' && /without a list of records/.test(e.message));
     });
 
     it('takes a numeric callId of a dual call answer (inside data) as text', async function () {

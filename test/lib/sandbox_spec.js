@@ -639,6 +639,7 @@ describe('sandbox: outbound, roster upload and controls', function () {
     });
 
     it('gives an injected fault to the next request to arrive, not to one still waiting out the latency', async function () {
+      s.clearRequests();
       s.setLatency(200);
       try {
         const earlier = postJson(s, token, DUAL, dualBody());

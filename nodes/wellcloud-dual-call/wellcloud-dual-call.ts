@@ -13,6 +13,8 @@ import type { Node, NodeAPI, NodeDef } from '../shared/types';
 const FIELDS = ['deviceId', 'prefix', 'customerPhone', 'userData'] as const;
 /** Dialog typedInputs that make up `options`. */
 const OPTION_FIELDS = ['bindPhone', 'displayOrigin', 'displayDest'] as const;
+/** The option keys of API.md 9; msg.payload.options may hold others, which are not sent. */
+const OPTION_KEYS = ['bindPhone', 'displayOrigin', 'cpa', 'displayDest'] as const;
 const CPA = ['true', 'false'];
 
 interface DualCallDef extends NodeDef {
@@ -39,7 +41,12 @@ export = function register(RED: NodeAPI): void {
       const merged = dialog;
       if (typeof def.cpa === 'string' && CPA.includes(def.cpa)) merged.cpa = def.cpa;
       if (fromMsg) {
-        for (const [k, v] of Object.entries(fromMsg)) if (v !== undefined && v !== null && v !== '') merged[k] = v;
+        // the API's keys only: any other key is not sent anyway, and one named "__proto__" (JSON.parse
+        // makes it an own key) would have become the prototype of `merged`
+        for (const k of OPTION_KEYS) {
+          const v = fromMsg[k];
+          if (v !== undefined && v !== null && v !== '') merged[k] = v;
+        }
       }
       return Object.keys(merged).length > 0 ? merged : undefined;
     };

@@ -127,6 +127,15 @@ describe('wellcloud-dual-call', function () {
     assert.deepStrictEqual(posts()[0].body.options, { bindPhone: '918900000001', displayOrigin: '4008100001', cpa: 'true', displayDest: '4008100002' });
   });
 
+  it('merges msg.payload.options holding a "__proto__" key (JSON.parse keeps it as an own key) like any other', async function () {
+    // before: the key became the prototype of the merged options, which then failed as "options must be an object"
+    const { node, out, caught } = await load({ cpa: 'false' });
+    const got = Promise.race([nextMessage(out), nextMessage(caught).then((m) => assert.fail(m.error.message))]);
+    node.receive({ payload: { options: JSON.parse('{"__proto__":{"cpa":"true"},"bindPhone":"918900000000","other":"x"}') } });
+    await got;
+    assert.deepStrictEqual(posts()[0].body.options, { cpa: 'false', bindPhone: '918900000000' });
+  });
+
   const invalid = [
     ['a deviceId without domain', { deviceId: '8001' }, 'deviceId'],
     ['a missing customerPhone', { customerPhone: '' }, 'customerPhone', { customerPhone: '' }],

@@ -71,6 +71,7 @@ const en: Catalogue = {
   'input.where.filename': "Set the node's File or give msg.filename.",
   'error.unexpected': 'Unexpected error in the node: {detail}',
   'input.property': "{field} in the node's dialog cannot be read: {detail}. Fix the value (JSON, JSONata expression or msg path) in the dialog.",
+  'input.unreadable': '{field} cannot be read (reading it threw: {detail}).',
 };
 
 const zh: Catalogue = {
@@ -131,6 +132,7 @@ const zh: Catalogue = {
   'input.where.filename': '请在节点的“文件”中填写，或通过 msg.filename 提供。',
   'error.unexpected': '节点发生意外错误：{detail}',
   'input.property': '无法读取节点对话框中的 {field}：{detail}。请修正对话框中的值（JSON、JSONata 表达式或 msg 属性路径）。',
+  'input.unreadable': '无法读取 {field}（读取时出错：{detail}）。',
 };
 
 const catalogues: Record<Lang, Catalogue> = { 'en-US': en, 'zh-CN': zh };

@@ -19,14 +19,40 @@ export function isPlainObject(v: unknown): v is Obj {
   return proto === Object.prototype || proto === null;
 }
 
-/** The value at a dotted path (`options.cpa`), undefined when any step is missing. */
-export function readPath(obj: unknown, field: string): unknown {
+/** What a thrown value says, for an error message. */
+export function thrownText(e: unknown): string {
+  const m = e !== null && typeof e === 'object' ? (e as { message?: unknown }).message : undefined;
+  if (typeof m === 'string') return m;
+  try {
+    return String(e);
+  } catch {
+    return typeof e;
+  }
+}
+
+/**
+ * `obj[key]`; a getter or proxy that throws on the read becomes INVALID_INPUT naming `field` (the
+ * caller's own objects hold no such thing, but a message may).
+ */
+export function readField(lang: Lang | undefined, obj: object, key: string, field: string = key): unknown {
+  try {
+    return (obj as Obj)[key];
+  } catch (e) {
+    throw invalidInput(lang, field, 'input.unreadable', { detail: thrownText(e) });
+  }
+}
+
+/**
+ * The value at a dotted path (`options.cpa`), undefined when any step is missing. A read that throws
+ * (a getter, a proxy) is INVALID_INPUT naming the path.
+ */
+export function readPath(obj: unknown, field: string, lang?: Lang): unknown {
   // most fields are top-level: no split (an array per read) for them
-  if (!field.includes('.')) return obj !== null && typeof obj === 'object' ? (obj as Obj)[field] : undefined;
+  if (!field.includes('.')) return obj !== null && typeof obj === 'object' ? readField(lang, obj, field) : undefined;
   let cur: unknown = obj;
   for (const key of field.split('.')) {
     if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Obj)[key];
+    cur = readField(lang, cur, key, field);
   }
   return cur;
 }
@@ -45,26 +71,26 @@ function asText(lang: Lang | undefined, v: unknown, field: string): string {
 }
 
 export function requireString(lang: Lang | undefined, obj: unknown, field: string): string {
-  const v = readPath(obj, field);
+  const v = readPath(obj, field, lang);
   if (isEmpty(v)) throw invalidInput(lang, field, 'input.required');
   return asText(lang, v, field);
 }
 
 export function optionalString(lang: Lang | undefined, obj: unknown, field: string): string | undefined {
-  const v = readPath(obj, field);
+  const v = readPath(obj, field, lang);
   if (isEmpty(v) || (typeof v === 'string' && !v.trim())) return undefined;
   return asText(lang, v, field);
 }
 
 export function requireObject(lang: Lang | undefined, obj: unknown, field: string): Obj {
-  const v = readPath(obj, field);
+  const v = readPath(obj, field, lang);
   if (v === undefined || v === null) throw invalidInput(lang, field, 'input.required');
   if (!isPlainObject(v)) throw invalidInput(lang, field, 'input.object');
   return v;
 }
 
 export function optionalObject(lang: Lang | undefined, obj: unknown, field: string): Obj | undefined {
-  const v = readPath(obj, field);
+  const v = readPath(obj, field, lang);
   if (isEmpty(v)) return undefined;
   if (!isPlainObject(v)) throw invalidInput(lang, field, 'input.object');
   return v;
@@ -92,7 +118,7 @@ export function phone(lang: Lang | undefined, obj: unknown, field: string, opt: 
 export function phone(lang: Lang | undefined, obj: unknown, field: string, opt?: Optional): string | undefined {
   // a number above 2^53 has already lost digits (13912345678901234567 reads as ...234000): it
   // would ring someone else
-  const raw = readPath(obj, field);
+  const raw = readPath(obj, field, lang);
   if (typeof raw === 'number' && Number.isFinite(raw) && !Number.isSafeInteger(raw)) throw invalidInput(lang, field, 'input.phone', { min: PHONE_MIN_DIGITS, max: PHONE_MAX_DIGITS });
   const s = opt ? optionalString(lang, obj, field) : requireString(lang, obj, field);
   if (s !== undefined && !PHONE.test(s)) throw invalidInput(lang, field, 'input.phone', { min: PHONE_MIN_DIGITS, max: PHONE_MAX_DIGITS });
@@ -112,7 +138,7 @@ export function dialPrefix(lang: Lang | undefined, obj: unknown, field: string):
 export function boolString(lang: Lang | undefined, obj: unknown, field: string): 'true' | 'false';
 export function boolString(lang: Lang | undefined, obj: unknown, field: string, opt: Optional): 'true' | 'false' | undefined;
 export function boolString(lang: Lang | undefined, obj: unknown, field: string, opt?: Optional): 'true' | 'false' | undefined {
-  const v = readPath(obj, field);
+  const v = readPath(obj, field, lang);
   if (isEmpty(v)) {
     if (opt) return undefined;
     throw invalidInput(lang, field, 'input.required');
@@ -129,7 +155,7 @@ export function boolString(lang: Lang | undefined, obj: unknown, field: string, 
 export function intInRange(lang: Lang | undefined, obj: unknown, field: string, min: number, max: number): number;
 export function intInRange(lang: Lang | undefined, obj: unknown, field: string, min: number, max: number, opt: Optional): number | undefined;
 export function intInRange(lang: Lang | undefined, obj: unknown, field: string, min: number, max: number, opt?: Optional): number | undefined {
-  const v = readPath(obj, field);
+  const v = readPath(obj, field, lang);
   if (isEmpty(v) || (typeof v === 'string' && !v.trim())) {
     if (opt) return undefined;
     throw invalidInput(lang, field, 'input.required');
@@ -145,7 +171,7 @@ export function intInRange(lang: Lang | undefined, obj: unknown, field: string, 
 export function oneOf<T extends string | number>(lang: Lang | undefined, obj: unknown, field: string, values: readonly T[]): T;
 export function oneOf<T extends string | number>(lang: Lang | undefined, obj: unknown, field: string, values: readonly T[], opt: Optional): T | undefined;
 export function oneOf<T extends string | number>(lang: Lang | undefined, obj: unknown, field: string, values: readonly T[], opt?: Optional): T | undefined {
-  const v = readPath(obj, field);
+  const v = readPath(obj, field, lang);
   if (isEmpty(v)) {
     if (opt) return undefined;
     throw invalidInput(lang, field, 'input.required');

@@ -1,4 +1,5 @@
 /** typedInput helpers: read a dialog value (str/num/json/msg/flow/global/env/...) for a message. */
+import { thrownText } from '../../lib/validate';
 import type { Node, NodeAPI, NodeMessage } from './types';
 
 /** typedInput types that Node-RED evaluates synchronously (flow/global/jsonata may need a callback). */
@@ -8,13 +9,15 @@ const SYNC_TYPES: ReadonlySet<string> = new Set(['str', 'num', 'json', 're', 'da
 export const NOT_NOW: unique symbol = Symbol('wellcloud.notNow');
 
 /**
- * A dialog value Node-RED could not evaluate (bad JSON, a JSONata error, bad binary...). The input
- * wrapper reports it as INVALID_INPUT naming `field`, in the runtime's language.
+ * A dialog value Node-RED could not evaluate (bad JSON, a JSONata error, bad binary...), or a field
+ * of the message whose read threw (`source` 'message': a getter or a proxy). The input wrapper
+ * reports it as INVALID_INPUT naming `field`, in the runtime's language.
  */
 export class PropertyError extends Error {
   constructor(
     readonly field: string,
     readonly reason: string,
+    readonly source: 'dialog' | 'message' = 'dialog',
   ) {
     super(`${field}: ${reason}`);
     this.name = 'PropertyError';
@@ -23,9 +26,7 @@ export class PropertyError extends Error {
 
 function propertyError(field: string | undefined, e: unknown): PropertyError {
   // JSONata throws plain objects {code, position, token, message}, not Errors
-  const m = e !== null && typeof e === 'object' ? (e as { message?: unknown }).message : undefined;
-  const reason = typeof m === 'string' ? m : String(e);
-  return new PropertyError(field ?? 'property', reason);
+  return new PropertyError(field ?? 'property', thrownText(e));
 }
 
 /**
@@ -84,6 +85,18 @@ export function payloadObject(msg: NodeMessage): Record<string, unknown> {
   return p !== null && typeof p === 'object' && !Array.isArray(p) && !Buffer.isBuffer(p) ? (p as Record<string, unknown>) : {};
 }
 
+/**
+ * `payload[key]` (payload as payloadObject gives it); a read that throws (a getter, a proxy) is a
+ * PropertyError naming `field`, reported as INVALID_INPUT.
+ */
+export function payloadField(payload: Record<string, unknown>, key: string, field: string = key): unknown {
+  try {
+    return payload[key];
+  } catch (e) {
+    throw new PropertyError(field, thrownText(e), 'message');
+  }
+}
+
 /** A msg.payload field that overrides the dialog: anything but undefined, null and ''. */
 function given(v: unknown): boolean {
   return v !== undefined && v !== null && v !== '';
@@ -110,8 +123,9 @@ export function resolveFields(
   const out: Record<string, unknown> = {};
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i];
-    if (given(fromMsg[f])) {
-      out[f] = fromMsg[f];
+    const m = payloadField(fromMsg, f);
+    if (given(m)) {
+      out[f] = m;
       continue;
     }
     const now = evaluatePropertyNow(RED, node, msg, config[f], config[`${f}Type`] as string | undefined, f);
@@ -134,8 +148,9 @@ async function resolveRest(
 ): Promise<Record<string, unknown>> {
   for (let i = from; i < fields.length; i++) {
     const f = fields[i];
-    if (given(fromMsg[f])) {
-      out[f] = fromMsg[f];
+    const m = payloadField(fromMsg, f);
+    if (given(m)) {
+      out[f] = m;
       continue;
     }
     const v = await evaluateProperty(RED, node, msg, config[f], config[`${f}Type`] as string | undefined, f);

@@ -6,7 +6,7 @@
 import { invalidInput } from '../../lib/errors';
 import { isPlainObject, validateDualCall } from '../../lib/validate';
 import { type ActionContext, type ActionResult, setupActionNode } from '../shared/action';
-import { resolveFields } from '../shared/props';
+import { payloadField, resolveFields } from '../shared/props';
 import type { Node, NodeAPI, NodeDef } from '../shared/types';
 
 /** Top-level fields (dialog typedInputs, overridable by msg.payload). */
@@ -30,7 +30,7 @@ export = function register(RED: NodeAPI): void {
 
     /** msg.payload.options: an object or absent; anything else is refused before anything is sent. */
     const messageOptions = (ctx: ActionContext): Record<string, unknown> | undefined => {
-      const fromMsg = ctx.payload.options;
+      const fromMsg = payloadField(ctx.payload, 'options');
       if (fromMsg === undefined || fromMsg === null) return undefined;
       if (!isPlainObject(fromMsg)) throw invalidInput(ctx.lang, 'options', 'input.object');
       return fromMsg;
@@ -44,7 +44,7 @@ export = function register(RED: NodeAPI): void {
         // the API's keys only: any other key is not sent anyway, and one named "__proto__" (JSON.parse
         // makes it an own key) would have become the prototype of `merged`
         for (const k of OPTION_KEYS) {
-          const v = fromMsg[k];
+          const v = payloadField(fromMsg, k, `options.${k}`);
           if (v !== undefined && v !== null && v !== '') merged[k] = v;
         }
       }

@@ -5,7 +5,7 @@
  */
 import { validateInstantOutbound } from '../../lib/validate';
 import { type ActionResult, setupActionNode } from '../shared/action';
-import { evaluateProperty, resolveFields } from '../shared/props';
+import { evaluateProperty, payloadField, resolveFields } from '../shared/props';
 import type { Node, NodeAPI, NodeDef } from '../shared/types';
 
 const FIELDS = ['activityId', 'callee', 'caller', 'data', 'domain', 'rosterId', 'tenantId'] as const;
@@ -34,7 +34,7 @@ export = function register(RED: NodeAPI): void {
 
     setupActionNode(RED, node, def, async (ctx): Promise<ActionResult> => {
       const input = await resolveFields(RED, node, ctx.msg, config, FIELDS);
-      const id = ctx.payload.id ?? (await evaluateProperty(RED, node, ctx.msg, config[ID_PROPERTY], config[`${ID_PROPERTY}Type`] as string | undefined, 'id'));
+      const id = payloadField(ctx.payload, 'id') ?? (await evaluateProperty(RED, node, ctx.msg, config[ID_PROPERTY], config[`${ID_PROPERTY}Type`] as string | undefined, 'id'));
       if (id !== undefined && id !== null && id !== '') input.id = id;
       if (input.domain === undefined && ctx.server.domain) input.domain = ctx.server.domain;
       if (input.tenantId === undefined && ctx.server.tenantId) input.tenantId = ctx.server.tenantId;

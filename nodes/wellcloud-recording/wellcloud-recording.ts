@@ -16,7 +16,7 @@ import {
   resolveTargetPath,
 } from '../../lib/recording';
 import { type ActionContext, type ActionResult, setupActionNode } from '../shared/action';
-import { evaluateProperty, resolveFields } from '../shared/props';
+import { evaluateProperty, payloadField, resolveFields } from '../shared/props';
 import type { Node, NodeAPI, NodeDef } from '../shared/types';
 
 const TYPE = 'wellcloud-recording';
@@ -75,7 +75,8 @@ export = function register(RED: NodeAPI): void {
         return { target: { callId: prepareCallId(ctx.lang, input) }, format: prepareFormat(ctx.lang, input) };
       }
       const input = await resolveFields(RED, node, ctx.msg, config, ['recordingId', 'format']);
-      if (isEmpty(ctx.payload.recordingId) && !isEmpty(ctx.payload.id)) input.recordingId = ctx.payload.id;
+      const id = payloadField(ctx.payload, 'id', 'recordingId');
+      if (isEmpty(payloadField(ctx.payload, 'recordingId')) && !isEmpty(id)) input.recordingId = id;
       return { target: { recordingId: prepareRecordingId(ctx.lang, input) }, format: prepareFormat(ctx.lang, input) };
     };
 

@@ -77,6 +77,11 @@ describe('lib/roster: rows as objects', function () {
     ['a "|" in a data key', { ...ok, data: { 'a|b': '1' } }, 'data.a|b', '"|"'],
     ['an empty data key', { ...ok, data: { '': '1' } }, 'data', 'empty'],
     ['a null data value', { ...ok, data: { k: null } }, 'data.k', 'string, a number or a boolean'],
+    // getters and proxies that throw: a TypeError out of prepareRoster before, "Unexpected error" in the node
+    ['a rosterId whose getter throws', Object.defineProperty({ ...ok }, 'rosterId', { get: () => assert.fail('no access') }), 'rosterId', 'cannot be read (reading it threw: no access)'],
+    ['a data value whose getter throws', { ...ok, data: Object.defineProperty({}, 'k', { enumerable: true, get: () => assert.fail('no access') }) }, 'data.k', 'cannot be read'],
+    ['data whose key listing throws', { ...ok, data: new Proxy({}, { ownKeys: () => assert.fail('no keys') }) }, 'data', 'cannot be read (reading it threw: no keys)'],
+    ['a row that is a proxy throwing on every read', new Proxy({}, { get: () => assert.fail('no reads') }), 'rosterId', 'cannot be read'],
   ];
   for (const [name, bad, field, text] of cases) {
     it(`fails on ${name}, naming row and field`, function () {
@@ -86,6 +91,12 @@ describe('lib/roster: rows as objects', function () {
 
   it('fails on a row that is not an object', function () {
     expectRowError(() => prepareRoster([ok, 'x']), 2, 'row', 'must be an object');
+  });
+
+  it('fails on a row the array gives through a getter that throws', function () {
+    const list = [ok, ok];
+    Object.defineProperty(list, 1, { get: () => assert.fail('no access') });
+    expectRowError(() => prepareRoster(list), 2, 'row', 'cannot be read (reading it threw: no access)');
   });
 
   it('fails on an empty array, naming payload', function () {

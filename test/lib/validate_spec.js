@@ -20,6 +20,14 @@ describe('lib/validate', function () {
       assert.strictEqual(v.readPath({ a: 1 }, 'a.b'), undefined);
       assert.strictEqual(v.readPath(null, 'a'), undefined);
     });
+
+    it('turns a read that throws (a getter, a proxy) into INVALID_INPUT naming the path', function () {
+      const getter = Object.defineProperty({}, 'cpa', { get: () => assert.fail('no access') });
+      rejects(() => v.readPath({ options: getter }, 'options.cpa', 'en-US'), 'options.cpa', /^options\.cpa cannot be read \(reading it threw: no access\)\.$/);
+      rejects(() => v.readPath(new Proxy({}, { get: () => assert.fail('no reads') }), 'deviceId', 'zh-CN'), 'deviceId', /^无法读取 deviceId（读取时出错：no reads）。$/);
+      // the client's methods validate with it: a rejection with a WellcloudError, not a TypeError
+      rejects(() => v.validateDualCall('en-US', { deviceId: '8001@test.cc', prefix: '9', customerPhone: '13912345678', options: getter }), 'options.cpa');
+    });
   });
 
   describe('requireString / optionalString', function () {

@@ -204,6 +204,15 @@ describe('wellcloud-cdr node', function () {
         [{ beginTime: 'yesterday', endTime: '2025-03-14 00:00:00' }, 'beginTime'],
         [{ beginTime: '2025-03-14 00:00:00', endTime: '2025-03-15 00:00:00', pageSize: 500 }, 'pageSize'],
         [{ beginTime: '2025-03-14 00:00:00', endTime: '2025-03-15 00:00:00', concurrency: 0 }, 'concurrency'],
+        // a getter that throws was "Unexpected error in the node" with code ERROR
+        [
+          Object.defineProperty({ beginTime: '2025-03-14 00:00:00', endTime: '2025-03-15 00:00:00' }, 'pageSize', {
+            get() {
+              throw new Error('no access');
+            },
+          }),
+          'msg.payload.pageSize cannot be read (reading it threw: no access)',
+        ],
       ]) {
         const got = nextMessage(caught);
         cdr.receive({ payload });

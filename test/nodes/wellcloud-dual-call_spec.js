@@ -19,6 +19,15 @@ const EXAMPLE = path.join(__dirname, '..', '..', 'examples', 'Click to call from
 
 const PATH = '/api/ext/v2/calls/uc';
 
+/** `obj` with a `key` whose getter throws (not enumerable: the Catch node's copy of the message skips it, the node reads it). */
+function throwingField(obj, key) {
+  return Object.defineProperty(obj, key, {
+    get() {
+      throw new Error('no access to this field');
+    },
+  });
+}
+
 function flow(sandbox, props = {}) {
   return [
     { id: 'f1', type: 'tab', label: 'dual call' },
@@ -152,6 +161,9 @@ describe('wellcloud-dual-call', function () {
     ['a dialog deviceId JSONata expression that does not parse', {}, 'deviceId', { deviceId: '$substring(', deviceIdType: 'jsonata' }],
     ['userData holding a BigInt (no JSON for it)', { userData: { orderId: 142459n } }, 'userData'],
     ['userData holding a circular reference', { userData: (() => { const u = { orderId: '1' }; u.self = u; return u; })() }, 'userData'],
+    // a getter that throws (a class instance, a proxy) was "Unexpected error in the node" with code ERROR
+    ['a msg.payload.customerPhone whose getter throws', throwingField({}, 'customerPhone'), 'customerPhone'],
+    ['a msg.payload.options.cpa whose getter throws', { options: throwingField({}, 'cpa') }, 'options.cpa'],
   ];
   for (const [name, payload, field, dialog] of invalid) {
     it(`fails on ${name} with INVALID_INPUT naming ${field}, sending nothing`, async function () {
@@ -166,6 +178,22 @@ describe('wellcloud-dual-call', function () {
       assert.strictEqual(posts().length, 0);
     });
   }
+
+  it('says which msg.payload field could not be read, in both languages', async function () {
+    for (const [lang, text] of [
+      ['en-US', 'msg.payload.customerPhone cannot be read (reading it threw: no access to this field).'],
+      ['zh-CN', '无法读取 msg.payload.customerPhone（读取时出错：no access to this field）。'],
+    ]) {
+      const { node, caught } = await load();
+      helper.getNode('cfg').lang = lang;
+      const got = nextMessage(caught);
+      node.receive({ payload: throwingField({ deviceId: '8001@demo.cc' }, 'customerPhone') });
+      const msg = await got;
+      assert.deepStrictEqual([msg.error.code, msg.error.message], ['INVALID_INPUT', text]);
+      await helper.unload();
+    }
+    assert.strictEqual(posts().length, 0);
+  });
 
   it('reports a dialog value that is not valid JSON as INVALID_INPUT naming it, sending nothing', async function () {
     const { node, caught } = await load({ userData: '{bad', userDataType: 'json' });

@@ -12,6 +12,15 @@ const catchModule = require('@node-red/nodes/core/common/25-catch.js');
 const { DEMO_CAMPAIGN_ID, DEMO_TENANT_ID, DEMO_DOMAIN, INSTANT_OK } = dist('lib/sandbox');
 
 const PATH = '/api/ocm/instant/smart';
+
+/** `obj` with a `key` whose getter throws (not enumerable: the Catch node's copy of the message skips it, the node reads it). */
+function throwingField(obj, key) {
+  return Object.defineProperty(obj, key, {
+    get() {
+      throw new Error('no access to this field');
+    },
+  });
+}
 const coreModules = ['common/20-inject.js', 'common/21-debug.js', 'common/90-comment.js'].map((m) => require(`@node-red/nodes/core/${m}`));
 
 /** Loads an example flow as shipped, its config node pointed at the test sandbox. */
@@ -141,6 +150,9 @@ describe('wellcloud-outbound-call', function () {
     ['a missing rosterId', {}, 'rosterId', { rosterId: '' }],
     ['no tenantId anywhere', {}, 'tenantId', {}, { tenantId: '' }],
     ['no domain anywhere', {}, 'domain', {}, { domain: '' }],
+    // a getter that throws was "Unexpected error in the node" with code ERROR
+    ['a msg.payload.id whose getter throws', throwingField({}, 'id'), 'id'],
+    ['a msg.payload.callee whose getter throws', throwingField({}, 'callee'), 'callee'],
   ];
   for (const [name, payload, field, dialog, config] of invalid) {
     it(`fails on ${name} with INVALID_INPUT naming ${field}, sending nothing`, async function () {
@@ -149,7 +161,7 @@ describe('wellcloud-outbound-call', function () {
       node.receive({ payload });
       const msg = await got;
       assert.strictEqual(msg.error.code, 'INVALID_INPUT');
-      assert.ok(msg.error.message.startsWith(`${field} `), msg.error.message);
+      assert.ok(msg.error.message.startsWith(`${field} `) || msg.error.message.startsWith(`msg.payload.${field} `), msg.error.message);
       // a missing field says where to set it; domain and tenantId also in the config node
       if (/is required\./.test(msg.error.message)) {
         const where = field === 'domain' || field === 'tenantId' ? "Set it in the node's dialog or in the wellcloud config node, or give it as" : "Set it in the node's dialog or give it as";

@@ -17,6 +17,15 @@ const recordingModule = dist('nodes/wellcloud-recording/wellcloud-recording.js')
 const catchModule = require('@node-red/nodes/core/common/25-catch.js');
 const { SAMPLE_CALL_ID, NO_RECORDING_CALL_ID, UNKNOWN_CALL_ID, DEMO_CREDENTIALS } = dist('lib/sandbox');
 
+/** `obj` with a `key` whose getter throws (not enumerable: the Catch node's copy of the message skips it, the node reads it). */
+function throwingField(obj, key) {
+  return Object.defineProperty(obj, key, {
+    get() {
+      throw new Error('no access to this field');
+    },
+  });
+}
+
 const made = [];
 function tmpDir() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wellcloud-recnode-'));
@@ -313,6 +322,9 @@ describe('wellcloud-recording node', function () {
         [{}, 'callId'],
         [{ callId: SAMPLE_CALL_ID, format: 'ogg' }, 'format'],
         [{ callId: SAMPLE_CALL_ID }, 'filename'],
+        // a getter that throws was "Unexpected error in the node" with code ERROR
+        [throwingField({}, 'callId'), 'msg.payload.callId cannot be read'],
+        [throwingField({ callId: SAMPLE_CALL_ID }, 'format'), 'msg.payload.format cannot be read'],
       ]) {
         const got = nextMessage(caught);
         rec.receive({ payload });

@@ -263,6 +263,12 @@ describe('wellcloud-roster-upload', function () {
     ['a missing file', { filename: '/nonexistent/roster.csv' }, 'Cannot read the roster file /nonexistent/roster.csv: ENOENT'],
     ['an empty roster', { payload: [] }, 'The roster has no rows.'],
     ['an alias that is an object', { payload: '1,S,13900000001', alias: { a: 1 } }, 'alias must be a non-empty string'],
+    // a getter or proxy that throws was "Unexpected error in the node" with code ERROR
+    [
+      'a row whose number getter throws',
+      { payload: [{ rosterId: '1', prdType: 'S', number: '13900000001' }, Object.defineProperty({ rosterId: '2', prdType: 'S' }, 'number', { get: () => assert.fail('no access') })] },
+      'row 2: number cannot be read (reading it threw: no access)',
+    ],
   ];
   for (const [name, input, text] of invalid) {
     it(`fails on ${name} with INVALID_INPUT, sending nothing`, async function () {

@@ -58,8 +58,24 @@ export function evaluatePropertyNow(RED: NodeAPI, node: Node, msg: NodeMessage, 
 }
 
 /**
+ * A PropertyError when `v` cannot travel through a promise as it is: a Promise or other thenable
+ * (resolving with it would wait for it, maybe forever) or an object whose `then` cannot be read (a
+ * proxy: resolving with it would throw). Undefined for every other value.
+ */
+function thenableError(field: string | undefined, v: unknown): PropertyError | undefined {
+  if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return undefined;
+  let then: unknown;
+  try {
+    then = (v as { then?: unknown }).then;
+  } catch (e) {
+    return propertyError(field, e);
+  }
+  return typeof then === 'function' ? new PropertyError(field ?? 'property', 'it is a Promise, not a value') : undefined;
+}
+
+/**
  * Evaluates a typedInput value. Empty `str` values give undefined so msg.payload or defaults can fill them.
- * A value that cannot be evaluated rejects with a PropertyError naming `field`.
+ * A value that cannot be evaluated, or that is a Promise, rejects with a PropertyError naming `field`.
  */
 export function evaluateProperty(RED: NodeAPI, node: Node, msg: NodeMessage, value: unknown, type: string | undefined, field?: string): Promise<unknown> {
   const t = type || 'str';
@@ -69,10 +85,15 @@ export function evaluateProperty(RED: NodeAPI, node: Node, msg: NodeMessage, val
   } catch (e) {
     return Promise.reject(e);
   }
-  if (now !== NOT_NOW) return Promise.resolve(now);
+  const settle = (result: unknown, resolve: (v: unknown) => void, reject: (e: unknown) => void): void => {
+    const bad = thenableError(field, result);
+    if (bad) reject(bad);
+    else resolve(result);
+  };
+  if (now !== NOT_NOW) return new Promise((resolve, reject) => settle(now, resolve, reject));
   return new Promise((resolve, reject) => {
     try {
-      RED.util.evaluateNodeProperty(value, t, node, msg, (err, result) => (err ? reject(propertyError(field, err)) : resolve(result)));
+      RED.util.evaluateNodeProperty(value, t, node, msg, (err, result) => (err ? reject(propertyError(field, err)) : settle(result, resolve, reject)));
     } catch (e) {
       reject(propertyError(field, e));
     }

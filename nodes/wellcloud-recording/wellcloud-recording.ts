@@ -80,10 +80,13 @@ export = function register(RED: NodeAPI): void {
       return { target: { recordingId: prepareRecordingId(ctx.lang, input) }, format: prepareFormat(ctx.lang, input) };
     };
 
-    /** msg.filename wins over the dialog's filename. */
-    const filename = async (ctx: ActionContext): Promise<unknown> => {
-      if (!isEmpty(ctx.msg.filename)) return ctx.msg.filename;
-      return evaluateProperty(RED, node, ctx.msg, def.filename, def.filenameType, 'filename');
+    /**
+     * msg.filename wins over the dialog's filename. Boxed: an async function's result is waited for
+     * when it is a Promise (or any object with a `then`), and msg.filename may be anything.
+     */
+    const filename = async (ctx: ActionContext): Promise<{ name: unknown }> => {
+      if (!isEmpty(ctx.msg.filename)) return { name: ctx.msg.filename };
+      return { name: await evaluateProperty(RED, node, ctx.msg, def.filename, def.filenameType, 'filename') };
     };
 
     const list = async (ctx: ActionContext): Promise<ActionResult> => {
@@ -99,7 +102,7 @@ export = function register(RED: NodeAPI): void {
         return { payload: await audioUrl(ctx.client, target, format, opts), status: RED._('wellcloud-recording.status.url') };
       }
       if (output === 'file') {
-        const path = await resolveTargetPath(ctx.lang, await filename(ctx), target, format, baseDir());
+        const path = await resolveTargetPath(ctx.lang, (await filename(ctx)).name, target, format, baseDir());
         ctx.progress(RED._('wellcloud-recording.status.downloading'));
         const saved = await downloadToFile(ctx.client, target, format, path, opts);
         return { payload: saved, status: RED._('wellcloud-recording.status.saved', { size: humanBytes(saved.bytes) }) };

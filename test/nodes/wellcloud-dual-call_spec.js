@@ -179,6 +179,24 @@ describe('wellcloud-dual-call', function () {
     });
   }
 
+  it('refuses a dialog value read from the context that is a Promise or a proxy, instead of waiting for it or failing unexpectedly', async function () {
+    for (const [value, detail] of [
+      // never settles: the message used to wait for it forever
+      [new Promise(() => {}), 'it is a Promise, not a value'],
+      [new Proxy({}, { get: () => assert.fail('no reads') }), 'no reads'],
+    ]) {
+      const { node, caught } = await load({ deviceId: 'agent', deviceIdType: 'flow' });
+      node.context().flow.set('agent', value);
+      const got = nextMessage(caught, 2000);
+      node.receive({ payload: {} });
+      const msg = await got;
+      assert.strictEqual(msg.error.code, 'INVALID_INPUT');
+      assert.strictEqual(msg.error.message, `deviceId in the node's dialog cannot be read: ${detail}. Fix the value (JSON, JSONata expression or msg path) in the dialog.`);
+      await helper.unload();
+    }
+    assert.strictEqual(posts().length, 0);
+  });
+
   it('says which msg.payload field could not be read, in both languages', async function () {
     for (const [lang, text] of [
       ['en-US', 'msg.payload.customerPhone cannot be read (reading it threw: no access to this field).'],

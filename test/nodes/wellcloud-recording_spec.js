@@ -318,16 +318,18 @@ describe('wellcloud-recording node', function () {
 
     it('checks the input before any request', async () => {
       const { rec, caught } = await load(sandbox(), { output: 'file' });
-      for (const [payload, field] of [
+      for (const [payload, field, filename] of [
         [{}, 'callId'],
         [{ callId: SAMPLE_CALL_ID, format: 'ogg' }, 'format'],
         [{ callId: SAMPLE_CALL_ID }, 'filename'],
         // a getter that throws was "Unexpected error in the node" with code ERROR
         [throwingField({}, 'callId'), 'msg.payload.callId cannot be read'],
         [throwingField({ callId: SAMPLE_CALL_ID }, 'format'), 'msg.payload.format cannot be read'],
+        // a Promise as msg.filename was waited for, and the audio written where it pointed
+        [{ callId: SAMPLE_CALL_ID }, 'filename', Promise.resolve(path.join(tmpDir(), 'from-a-promise.mp3'))],
       ]) {
         const got = nextMessage(caught);
-        rec.receive({ payload });
+        rec.receive({ payload, filename });
         const msg = await got;
         assert.strictEqual(msg.error.code, 'INVALID_INPUT');
         assert.ok(msg.error.message.includes(field), `${msg.error.message} names ${field}`);

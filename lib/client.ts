@@ -29,7 +29,7 @@ import type {
   TokenInfo,
   WellcloudApi,
 } from './types';
-import { validateDualCall, validateInstantOutbound } from './validate';
+import { inexactNumber, isExactNumber, validateDualCall, validateInstantOutbound } from './validate';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 export const TOKEN_HEADER = 'wellcloud_token';
@@ -298,6 +298,7 @@ export class WellcloudClient implements WellcloudApi {
   }
 
   private pathParam(value: unknown, field: string): string {
+    if (typeof value === 'number' && Number.isFinite(value) && !isExactNumber(value)) throw inexactNumber(this.lang, field, value);
     const s = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
     if (typeof s !== 'string' || !s.trim()) throw invalidInput(this.lang, field, 'input.required');
     // a URL reads "." and ".." as directory steps: /call/.. would ask another path

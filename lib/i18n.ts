@@ -72,6 +72,7 @@ const en: Catalogue = {
   'error.unexpected': 'Unexpected error in the node: {detail}',
   'input.property': "{field} in the node's dialog cannot be read: {detail}. Fix the value (JSON, JSONata expression or msg path) in the dialog.",
   'input.unreadable': '{field} cannot be read (reading it threw: {detail}).',
+  'input.inexact': '{field} is a number too large to be exact ({value}: over 2^53, its last digits are lost); give it as text.',
 };
 
 const zh: Catalogue = {
@@ -133,6 +134,7 @@ const zh: Catalogue = {
   'error.unexpected': '节点发生意外错误：{detail}',
   'input.property': '无法读取节点对话框中的 {field}：{detail}。请修正对话框中的值（JSON、JSONata 表达式或 msg 属性路径）。',
   'input.unreadable': '无法读取 {field}（读取时出错：{detail}）。',
+  'input.inexact': '{field} 是超出精确范围的数字（{value}：超过 2^53，末尾几位已丢失），请以文本形式提供。',
 };
 
 const catalogues: Record<Lang, Catalogue> = { 'en-US': en, 'zh-CN': zh };

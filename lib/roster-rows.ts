@@ -7,7 +7,7 @@ import type { Lang } from './i18n';
 import { DuplicateTracker, FNV_SEED, MUL_SEED } from './roster-hash';
 import { NUMBER_MAX_DIGITS, NUMBER_MIN_DIGITS, rowError } from './roster-scan';
 import { isWellcloudError } from './errors';
-import { thrownText } from './validate';
+import { isExactNumber, thrownText } from './validate';
 
 /** One roster row as an object. Numbers are accepted where the platform expects text. */
 export interface RosterRow {
@@ -48,8 +48,10 @@ function firstCapacity(line: string, rows: number, maxPartBytes: number): number
 function plainField(lang: Lang | undefined, row: number, name: string, v: unknown, required: boolean): string {
   let s: string;
   if (typeof v === 'string') s = v;
-  else if (typeof v === 'number' && Number.isFinite(v)) s = String(v);
-  else if (v === undefined || v === null) s = '';
+  else if (typeof v === 'number' && Number.isFinite(v)) {
+    if (!isExactNumber(v)) throw rowError(lang, row, name, 'roster.row.inexact', { value: v });
+    s = String(v);
+  } else if (v === undefined || v === null) s = '';
   else throw rowError(lang, row, name, 'roster.row.type');
   if (s.length === 0 || (required && s.trim().length === 0)) {
     if (required) throw rowError(lang, row, name, 'roster.row.required');
@@ -70,8 +72,11 @@ function numberError(lang: Lang | undefined, row: number): Error {
 function numberField(lang: Lang | undefined, row: number, v: unknown): string {
   let s: string;
   if (typeof v === 'string') s = v;
-  else if (typeof v === 'number' && Number.isInteger(v) && v >= 0) s = String(v);
-  else if (v === undefined || v === null) s = '';
+  else if (typeof v === 'number' && Number.isInteger(v) && v >= 0) {
+    // 13912345678901234567 reads as ...234000: another person's number
+    if (!Number.isSafeInteger(v)) throw rowError(lang, row, 'number', 'roster.row.inexact', { value: v });
+    s = String(v);
+  } else if (v === undefined || v === null) s = '';
   else throw numberError(lang, row);
   if (s.length === 0) throw rowError(lang, row, 'number', 'roster.row.required');
   let digits = 0;

@@ -2,7 +2,7 @@
  * Shared input validators. Each reads `field` (a dotted path such as `options.cpa`) from an
  * object and throws INVALID_INPUT naming that path, so bad input never reaches the platform.
  */
-import { invalidInput } from './errors';
+import { type WellcloudError, invalidInput } from './errors';
 import type { Lang } from './i18n';
 import type { DualCallOptions, DualCallRequest, InstantOutboundRequest } from './types';
 
@@ -61,9 +61,25 @@ function isEmpty(v: unknown): boolean {
   return v === undefined || v === null || v === '';
 }
 
-/** A string (trimmed) or a finite number (as text); '' and whitespace count as missing. */
+/**
+ * A number that text can hold exactly: finite, and not an integer beyond 2^53 (13912345678901234567
+ * is 13912345678901234000 by the time it is a number: as an id or a phone number, another one).
+ */
+export function isExactNumber(v: number): boolean {
+  return Number.isFinite(v) && (Number.isSafeInteger(v) || !Number.isInteger(v));
+}
+
+/** INVALID_INPUT for a number that is no longer the one the user wrote. */
+export function inexactNumber(lang: Lang | undefined, field: string, v: number): WellcloudError {
+  return invalidInput(lang, field, 'input.inexact', { value: v });
+}
+
+/** A string (trimmed) or an exact finite number (as text); '' and whitespace count as missing. */
 function asText(lang: Lang | undefined, v: unknown, field: string): string {
-  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  if (typeof v === 'number' && Number.isFinite(v)) {
+    if (!isExactNumber(v)) throw inexactNumber(lang, field, v);
+    return String(v);
+  }
   if (typeof v !== 'string') throw invalidInput(lang, field, 'input.string');
   const s = v.trim();
   if (!s) throw invalidInput(lang, field, 'input.required');

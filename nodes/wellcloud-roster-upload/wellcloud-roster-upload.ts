@@ -6,6 +6,7 @@
  * msg.parts so that a Join node can put them together.
  */
 import { invalidInput, isWellcloudError } from '../../lib/errors';
+import { inexactNumber, isExactNumber } from '../../lib/validate';
 import type { Lang } from '../../lib/i18n';
 import { duplicatesWarning, prepareRoster, prepareRosterFile, type PreparedRoster, type UploadedBatch, uploadRosterParts } from '../../lib/roster';
 import { type ActionContext, type ActionResult, setupActionNode } from '../shared/action';
@@ -28,10 +29,13 @@ function isSet(v: unknown): boolean {
   return v !== undefined && v !== null && v !== '';
 }
 
-/** A text parameter: a string or a number, '' meaning not given. */
+/** A text parameter: a string or an exact number, '' meaning not given. */
 function text(lang: Lang, field: string, v: unknown): string | undefined {
   if (!isSet(v)) return undefined;
-  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  if (typeof v === 'number' && Number.isFinite(v)) {
+    if (!isExactNumber(v)) throw inexactNumber(lang, field, v);
+    return String(v);
+  }
   if (typeof v !== 'string') throw invalidInput(lang, field, 'input.string');
   const s = v.trim();
   return s === '' ? undefined : s;

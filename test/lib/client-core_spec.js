@@ -330,6 +330,8 @@ describe('lib/client request core (local server)', function () {
       const c = makeClient();
       await assert.rejects(c.getCall(''), (e) => e.code === 'INVALID_INPUT' && e.field === 'callId');
       await assert.rejects(c.getRecordingAudio('  ', {}), (e) => e.code === 'INVALID_INPUT' && e.field === 'recordingId');
+      // a number whose digits are lost names another call
+      await assert.rejects(c.getCall(2 ** 60 + 1), (e) => e.code === 'INVALID_INPUT' && e.field === 'callId' && /too large to be exact/.test(e.message));
       assert.strictEqual(srv.requests.length, 0);
     });
 

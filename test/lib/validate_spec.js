@@ -37,6 +37,15 @@ describe('lib/validate', function () {
       assert.strictEqual(v.optionalString('en-US', { a: 'y' }, 'a'), 'y');
     });
 
+    it('refuses a number too large to be exact (its digits are already lost), in both languages', function () {
+      for (const a of [2 ** 53, 13912345678901234567, 1e21, -(2 ** 60), Number.MAX_VALUE]) {
+        rejects(() => v.requireString('en-US', { a }, 'a'), 'a', /^a is a number too large to be exact \(.*: over 2\^53, its last digits are lost\); give it as text\.$/);
+        rejects(() => v.optionalString('zh-CN', { a }, 'a'), 'a', /^a 是超出精确范围的数字/);
+      }
+      assert.strictEqual(v.requireString('en-US', { a: 2 ** 53 - 1 }, 'a'), '9007199254740991');
+      assert.strictEqual(v.requireString('en-US', { a: -1.5 }, 'a'), '-1.5');
+    });
+
     it('treats missing, null, empty and blank as missing', function () {
       for (const a of [undefined, null, '', '   ']) {
         rejects(() => v.requireString('en-US', { a }, 'a'), 'a', /a is required/);

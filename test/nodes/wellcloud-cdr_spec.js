@@ -98,6 +98,17 @@ describe('wellcloud-cdr node', function () {
       assert.ok(sandbox().requests.every((r) => !r.path.startsWith('/api/')));
     });
 
+    it('refuses a callId given as a number too large to be exact, before any request', async () => {
+      // 2^60 + 1 reads back as 1152921504606847000 once it is a number: that other call was asked for
+      const { cdr, caught } = await load(sandbox(), { operation: 'call' });
+      const got = nextMessage(caught);
+      cdr.receive({ payload: { callId: 2 ** 60 + 1 } });
+      const msg = await got;
+      assert.strictEqual(msg.error.code, 'INVALID_INPUT');
+      assert.strictEqual(msg.error.message, 'callId is a number too large to be exact (1152921504606847000: over 2^53, its last digits are lost); give it as text.');
+      assert.ok(sandbox().requests.every((r) => !r.path.startsWith('/api/')));
+    });
+
     it('fails without a callId before any request', async () => {
       const { cdr, caught } = await load(sandbox(), { operation: 'call' });
       const got = nextMessage(caught);

@@ -153,6 +153,9 @@ describe('wellcloud-outbound-call', function () {
     // a getter that throws was "Unexpected error in the node" with code ERROR
     ['a msg.payload.id whose getter throws', throwingField({}, 'id'), 'id'],
     ['a msg.payload.callee whose getter throws', throwingField({}, 'callee'), 'callee'],
+    // numbers whose digits are lost: sent as "9007199254740992" and "1e+21" before
+    ['an id given as a number too large to be exact', { id: 2 ** 53 + 1 }, 'id'],
+    ['a tenantId given as a number too large to be exact', { tenantId: 1e21 }, 'tenantId'],
   ];
   for (const [name, payload, field, dialog, config] of invalid) {
     it(`fails on ${name} with INVALID_INPUT naming ${field}, sending nothing`, async function () {

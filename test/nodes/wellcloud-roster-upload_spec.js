@@ -263,6 +263,10 @@ describe('wellcloud-roster-upload', function () {
     ['a missing file', { filename: '/nonexistent/roster.csv' }, 'Cannot read the roster file /nonexistent/roster.csv: ENOENT'],
     ['an empty roster', { payload: [] }, 'The roster has no rows.'],
     ['an alias that is an object', { payload: '1,S,13900000001', alias: { a: 1 } }, 'alias must be a non-empty string'],
+    // numbers whose digits are lost: uploaded as 13912345678901234000 (someone else) and "1e+21" before
+    ['a row number too large to be exact', { payload: [{ rosterId: '1', prdType: 'S', number: 13912345678901234567 }] }, 'row 1: number is a number too large to be exact (13912345678901234000'],
+    ['a rosterId too large to be exact', { payload: [{ rosterId: 2 ** 53 + 2, prdType: 'S', number: '13900000001' }] }, 'row 1: rosterId is a number too large to be exact'],
+    ['an alias too large to be exact', { payload: '1,S,13900000001', alias: 1e21 }, 'alias is a number too large to be exact (1e+21'],
     // a getter or proxy that throws was "Unexpected error in the node" with code ERROR
     [
       'a row whose number getter throws',

@@ -12,7 +12,7 @@ import { pipeline } from 'stream/promises';
 import { WellcloudError, invalidInput, isWellcloudError } from './errors';
 import { type Lang, addMessages, t } from './i18n';
 import type { AudioQuery, AudioRedirect, AudioStream, RecordingRecord, RequestOptions, WellcloudApi } from './types';
-import { isPlainObject, oneOf, optionalString, type Obj } from './validate';
+import { isPlainObject, isWellFormedText, oneOf, optionalString, type Obj } from './validate';
 
 export type AudioFormat = 'mp3' | 'wav';
 export const AUDIO_FORMATS: readonly AudioFormat[] = ['mp3', 'wav'];
@@ -94,6 +94,8 @@ export async function resolveTargetPath(lang: Lang | undefined, filename: unknow
   if (typeof filename !== 'string' || !filename.trim()) throw invalidInput(lang, 'filename', 'input.required');
   const name = filename.trim();
   if (name.includes('\0')) throw invalidInput(lang, 'filename', 'input.invalid', { reason: 'NUL' });
+  // the file system would get U+FFFD instead, a file of another name than msg.payload.path says
+  if (!isWellFormedText(name)) throw invalidInput(lang, 'filename', 'input.unicode');
   const full = path.resolve(baseDir, name);
   if (/[\\/]$/.test(name) || (await isDirectory(full))) return path.join(full, defaultFileName(target, format));
   return full;

@@ -61,8 +61,22 @@ function plainField(lang: Lang | undefined, row: number, name: string, v: unknow
     const c = s.charCodeAt(i);
     if (c === 44) throw rowError(lang, row, name, 'roster.row.comma');
     if (c === 10 || c === 13) throw rowError(lang, row, name, 'roster.row.newline');
+    if (c >= 0xd800 && c <= 0xdfff && loneSurrogateAt(s, i, c)) throw rowError(lang, row, name, 'roster.row.unicode');
   }
   return s;
+}
+
+/**
+ * True when the surrogate `c` at `i` is half of no pair (text cut in the middle of an emoji): UTF-8
+ * has no bytes for it, so the upload would carry U+FFFD instead.
+ */
+function loneSurrogateAt(s: string, i: number, c: number): boolean {
+  if (c <= 0xdbff) {
+    const next = s.charCodeAt(i + 1);
+    return !(next >= 0xdc00 && next <= 0xdfff);
+  }
+  const prev = i > 0 ? s.charCodeAt(i - 1) : 0;
+  return !(prev >= 0xd800 && prev <= 0xdbff);
 }
 
 function numberError(lang: Lang | undefined, row: number): Error {
@@ -95,6 +109,7 @@ function dataChars(lang: Lang | undefined, row: number, key: string, s: string):
     const c = s.charCodeAt(i);
     if (c === 44 || c === 58 || c === 124) throw rowError(lang, row, `data.${key}`, 'roster.row.dataChar');
     if (c === 10 || c === 13) throw rowError(lang, row, `data.${key}`, 'roster.row.newline');
+    if (c >= 0xd800 && c <= 0xdfff && loneSurrogateAt(s, i, c)) throw rowError(lang, row, `data.${key}`, 'roster.row.unicode');
   }
 }
 

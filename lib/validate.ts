@@ -74,6 +74,16 @@ export function inexactNumber(lang: Lang | undefined, field: string, v: number):
   return invalidInput(lang, field, 'input.inexact', { value: v });
 }
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * False for text holding half of a surrogate pair (cut in the middle of an emoji, say): UTF-8 has no
+ * bytes for it, so a URL cannot carry it and a body would carry U+FFFD instead.
+ */
+export function isWellFormedText(s: string): boolean {
+  return !LONE_SURROGATE.test(s);
+}
+
 /** A string (trimmed) or an exact finite number (as text); '' and whitespace count as missing. */
 function asText(lang: Lang | undefined, v: unknown, field: string): string {
   if (typeof v === 'number' && Number.isFinite(v)) {
@@ -83,6 +93,7 @@ function asText(lang: Lang | undefined, v: unknown, field: string): string {
   if (typeof v !== 'string') throw invalidInput(lang, field, 'input.string');
   const s = v.trim();
   if (!s) throw invalidInput(lang, field, 'input.required');
+  if (!isWellFormedText(s)) throw invalidInput(lang, field, 'input.unicode');
   return s;
 }
 

@@ -46,6 +46,11 @@ describe('lib/validate', function () {
       assert.strictEqual(v.requireString('en-US', { a: -1.5 }, 'a'), '-1.5');
     });
 
+    it('refuses text holding half of a surrogate pair (no URL or UTF-8 can carry it)', function () {
+      for (const a of ['\ud800', 'abc\udfff', '😀'.slice(0, 1)]) rejects(() => v.requireString('en-US', { a }, 'a'), 'a', /^a holds a broken character \(half of a UTF-16 surrogate pair/);
+      assert.strictEqual(v.requireString('en-US', { a: ' 😀 ' }, 'a'), '😀');
+    });
+
     it('treats missing, null, empty and blank as missing', function () {
       for (const a of [undefined, null, '', '   ']) {
         rejects(() => v.requireString('en-US', { a }, 'a'), 'a', /a is required/);

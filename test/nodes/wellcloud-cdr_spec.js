@@ -109,6 +109,16 @@ describe('wellcloud-cdr node', function () {
       assert.ok(sandbox().requests.every((r) => !r.path.startsWith('/api/')));
     });
 
+    it('refuses a callId holding half of a surrogate pair, before any request (was an unexpected URIError)', async () => {
+      const { cdr, caught } = await load(sandbox(), { operation: 'call' });
+      const got = nextMessage(caught);
+      cdr.receive({ payload: { callId: `call-${'😀'.slice(0, 1)}` } });
+      const msg = await got;
+      assert.strictEqual(msg.error.code, 'INVALID_INPUT');
+      assert.match(msg.error.message, /^callId holds a broken character/);
+      assert.ok(sandbox().requests.every((r) => !r.path.startsWith('/api/')));
+    });
+
     it('fails without a callId before any request', async () => {
       const { cdr, caught } = await load(sandbox(), { operation: 'call' });
       const got = nextMessage(caught);

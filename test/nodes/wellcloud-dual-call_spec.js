@@ -164,6 +164,8 @@ describe('wellcloud-dual-call', function () {
     // a getter that throws (a class instance, a proxy) was "Unexpected error in the node" with code ERROR
     ['a msg.payload.customerPhone whose getter throws', throwingField({}, 'customerPhone'), 'customerPhone'],
     ['a msg.payload.options.cpa whose getter throws', { options: throwingField({}, 'cpa') }, 'options.cpa'],
+    // half of a surrogate pair passed the deviceId pattern and was sent
+    ['a deviceId holding half of a surrogate pair', { deviceId: `8001${'😀'.slice(0, 1)}@demo.cc` }, 'deviceId'],
   ];
   for (const [name, payload, field, dialog] of invalid) {
     it(`fails on ${name} with INVALID_INPUT naming ${field}, sending nothing`, async function () {

@@ -325,6 +325,8 @@ describe('wellcloud-recording node', function () {
         // a getter that throws was "Unexpected error in the node" with code ERROR
         [throwingField({}, 'callId'), 'msg.payload.callId cannot be read'],
         [throwingField({ callId: SAMPLE_CALL_ID }, 'format'), 'msg.payload.format cannot be read'],
+        // half of a surrogate pair: the file was written under a name with U+FFFD, another than msg.payload.path said
+        [{ callId: SAMPLE_CALL_ID }, 'filename holds a broken character', path.join(tmpDir(), `call-${'😀'.slice(0, 1)}.mp3`)],
         // a Promise as msg.filename was waited for, and the audio written where it pointed
         [{ callId: SAMPLE_CALL_ID }, 'filename', Promise.resolve(path.join(tmpDir(), 'from-a-promise.mp3'))],
       ]) {

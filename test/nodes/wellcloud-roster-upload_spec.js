@@ -267,6 +267,9 @@ describe('wellcloud-roster-upload', function () {
     ['a row number too large to be exact', { payload: [{ rosterId: '1', prdType: 'S', number: 13912345678901234567 }] }, 'row 1: number is a number too large to be exact (13912345678901234000'],
     ['a rosterId too large to be exact', { payload: [{ rosterId: 2 ** 53 + 2, prdType: 'S', number: '13900000001' }] }, 'row 1: rosterId is a number too large to be exact'],
     ['an alias too large to be exact', { payload: '1,S,13900000001', alias: 1e21 }, 'alias is a number too large to be exact (1e+21'],
+    // half of a surrogate pair: "Network error ... URI malformed" (ENETWORK) for the alias, U+FFFD uploaded for the text
+    ['an alias cut in the middle of an emoji', { payload: '1,S,13900000001', alias: `batch-${'😀'.slice(0, 1)}` }, 'alias holds a broken character'],
+    ['text cut in the middle of an emoji', { payload: `1,S,13900000001\n2,S,13900000002,${'😀'.slice(0, 1)}` }, 'row 2: the text holds a broken character'],
     // a getter or proxy that throws was "Unexpected error in the node" with code ERROR
     [
       'a row whose number getter throws',

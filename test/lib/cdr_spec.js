@@ -321,6 +321,21 @@ describe('lib/cdr', function () {
       assert.strictEqual(cdr.prepareCallRange('en-US', base).isOrder, 1);
     });
 
+    it('rejects a time outside the years 0000 to 9999, which the platform text cannot hold', function () {
+      // valid instants, but formatted "275760-09-13 07:59:59" and "-001-..." they were sent and refused with 400
+      for (const [beginTime, endTime] of [
+        [8.64e15 - 3600e3, 8.64e15],
+        [Date.UTC(-1, 0, 1), Date.UTC(-1, 0, 2)],
+        ['9999-12-31 23:00:00', new Date(Date.UTC(10000, 0, 1))],
+      ]) {
+        const field = typeof beginTime === 'string' ? 'endTime' : 'beginTime';
+        assert.throws(() => cdr.prepareCallRange('en-US', { ...base, beginTime, endTime }), (e) => invalid(field)(e) && /is outside the years 0000 to 9999/.test(e.message));
+      }
+      assert.throws(() => cdr.prepareCallRange('zh-CN', { ...base, beginTime: 8.64e15 - 1000, endTime: 8.64e15 }), (e) => /超出平台时间格式/.test(e.message));
+      const last = cdr.prepareCallRange('en-US', { ...base, beginTime: '9999-12-31 00:00:00', endTime: '9999-12-31 23:59:59' });
+      assert.strictEqual(last.endTime.getTime(), Date.UTC(9999, 11, 31, 15, 59, 59));
+    });
+
     it('checks every robot filter', function () {
       assert.throws(() => cdr.prepareRobotRange('en-US', base), invalid('campaignId'));
       const q = cdr.prepareRobotRange('en-US', {

@@ -245,6 +245,17 @@ describe('wellcloud-cdr node', function () {
       assert.strictEqual(sandbox().requests.length, 0, 'nothing was sent');
     });
 
+    it('refuses times beyond year 9999 (valid epoch ms, but no yyyy text holds them) before any request', async () => {
+      // sent as beginTime=275760-09-13 07:00:00 before, and refused by the platform with 400
+      const { cdr, caught } = await load(sandbox(), {});
+      const got = nextMessage(caught);
+      cdr.receive({ payload: { beginTime: 8.64e15 - 3600e3, endTime: 8.64e15 } });
+      const msg = await got;
+      assert.strictEqual(msg.error.code, 'INVALID_INPUT');
+      assert.strictEqual(msg.error.message, "beginTime (+275760-09-12T23:00:00.000Z) is outside the years 0000 to 9999 that the platform's times (yyyy-MM-dd HH:mm:ss) can hold.");
+      assert.strictEqual(rangeRequests(sandbox()).length, 0, 'nothing was sent');
+    });
+
     it('fails with MAX_RECORDS in all mode when the result is larger, sending nothing', async () => {
       const { cdr, out, caught } = await load(sandbox(), { maxRecords: 5 });
       let sent = 0;

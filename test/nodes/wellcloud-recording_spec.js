@@ -33,10 +33,11 @@ function tmpDir() {
   return dir;
 }
 
-/** Waits (bounded) until a download into `dir` has begun its `.part` file. */
+/** Waits (bounded) until a download into `dir` has written audio into its `.part` file (opened before the request). */
 async function downloadStarted(dir) {
-  for (let i = 0; i < 100 && listFiles(dir).length === 0; i++) await sleep(10);
-  assert.ok(listFiles(dir).some((f) => f.endsWith('.part')), 'the download had started');
+  const writing = () => listFiles(dir).some((f) => f.endsWith('.part') && fs.statSync(path.join(dir, f)).size > 0);
+  for (let i = 0; i < 100 && !writing(); i++) await sleep(10);
+  assert.ok(writing(), 'the download had started');
 }
 
 /** Every file below `dir`, relative. */
@@ -181,6 +182,31 @@ describe('wellcloud-recording node', function () {
       assert.deepStrictEqual(msg.payload, { path: target, bytes: 144 * 2000, contentType: 'audio/mpeg' });
       assert.strictEqual(fs.statSync(target).size, 144 * 2000);
       assert.deepStrictEqual(listFiles(dir), [path.join('a', 'b', 'call.mp3')]);
+    });
+
+    it('saves under a long name whose temporary name would be too long (the temporary one is cut short)', async () => {
+      // 244 bytes is a valid name; ".<name>.<random>.part" was 263 and failed with ENAMETOOLONG after the download
+      const dir = tmpDir();
+      const { rec, out, caught } = await load(sandbox(), { output: 'file' });
+      for (const name of [`${'x'.repeat(240)}.mp3`, `${'文'.repeat(80)}.mp3`]) {
+        const got = Promise.race([nextMessage(out), nextMessage(caught).then((m) => assert.fail(`${m.error.code}: ${m.error.message}`))]);
+        rec.receive({ payload: { callId: SAMPLE_CALL_ID }, filename: path.join(dir, name) });
+        const msg = await got;
+        assert.strictEqual(msg.payload.path, path.join(dir, name));
+      }
+      assert.deepStrictEqual(listFiles(dir).sort(), [`${'x'.repeat(240)}.mp3`, `${'文'.repeat(80)}.mp3`].sort());
+    });
+
+    it('fails on a name too long for the file system before asking the platform', async () => {
+      const dir = tmpDir();
+      const { rec, caught } = await load(sandbox(), { output: 'file' });
+      const got = nextMessage(caught);
+      rec.receive({ payload: { callId: SAMPLE_CALL_ID }, filename: path.join(dir, `${'y'.repeat(300)}.mp3`) });
+      const msg = await got;
+      assert.strictEqual(msg.error.code, 'ENAMETOOLONG');
+      // the audio was downloaded (and thrown away) before
+      assert.strictEqual(audioRequests(sandbox()).length, 0);
+      assert.deepStrictEqual(listFiles(dir), []);
     });
 
     it('msg.filename wins; a directory name gets <callId>.<format>', async () => {

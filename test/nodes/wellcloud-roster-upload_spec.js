@@ -258,6 +258,21 @@ describe('wellcloud-roster-upload', function () {
     assert.strictEqual(posts().length, 0);
   });
 
+  it("reads a relative file name from Node-RED's working directory (fileWorkingDirectory), as the file nodes do", async function () {
+    // it was read from the directory the process was started in, whatever the setting said
+    fs.writeFileSync(path.join(tmpDir, 'relative.csv'), '1,S,13900000001\n');
+    const withWorkDir = (RED) => rosterModule(Object.assign(Object.create(RED), { settings: Object.assign(Object.create(RED.settings), { fileWorkingDirectory: tmpDir }) }));
+    await helper.load([configModule, withWorkDir, catchModule, joinModule], flow(sandbox(), { filename: 'relative.csv', filenameType: 'str' }), demoCredentials());
+    const before = sandbox().uploads.length;
+    // msg.filename, then the dialog's File (42 is no roster)
+    for (const input of [{ filename: 'relative.csv' }, { payload: 42 }]) {
+      const got = Promise.race([nextMessage(helper.getNode('out')), nextMessage(helper.getNode('caught')).then((m) => assert.fail(m.error.message))]);
+      helper.getNode('up').receive(input);
+      assert.strictEqual((await got).payload.rows, 1);
+    }
+    assert.deepStrictEqual(newUploads(before).map((u) => u.filename), ['relative.csv', 'relative.csv']);
+  });
+
   const invalid = [
     ['no roster anywhere', { payload: 42 }, 'payload must be roster text'],
     ['a missing file', { filename: '/nonexistent/roster.csv' }, 'Cannot read the roster file /nonexistent/roster.csv: ENOENT'],

@@ -704,6 +704,15 @@ describe('sandbox: outbound, roster upload and controls', function () {
       assert.notStrictEqual(again.body.data.batchId, r.body.data.batchId);
     });
 
+    it('keeps a data key named __proto__ or constructor as an ordinary key, as the platform does', async function () {
+      // it was assigned with data[key] = value: "__proto__" was lost (a string cannot be a prototype)
+      const r = await upload(s, token, {}, [{ name: 'file', filename: 'r.csv', content: '1,S,13900000001,c,__proto__:p|constructor:c|k:v\n' }]);
+      assert.strictEqual(r.status, 201);
+      const { data } = s.uploads[s.uploads.length - 1].rows[0];
+      assert.deepStrictEqual(Object.entries(data), [['__proto__', 'p'], ['constructor', 'c'], ['k', 'v']]);
+      assert.strictEqual(Object.getPrototypeOf(data), Object.prototype);
+    });
+
     it('reads only the first part named file', async function () {
       const r = await upload(s, token, {}, [
         { name: 'meta', content: 'not,a,roster,line,at:all,extra' },

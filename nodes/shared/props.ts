@@ -152,7 +152,8 @@ export function resolveFields(
     const now = evaluatePropertyNow(RED, node, msg, config[f], config[`${f}Type`] as string | undefined, f);
     // flow, global and jsonata values: the rest goes the asynchronous way
     if (now === NOT_NOW) return resolveRest(RED, node, msg, config, fields, i, fromMsg, out);
-    if (now !== undefined && now !== '') out[f] = now;
+    // null (an unset context value, JSON null) is no value either: defaults and the config node's apply
+    if (given(now)) out[f] = now;
   }
   return out;
 }
@@ -175,7 +176,7 @@ async function resolveRest(
       continue;
     }
     const v = await evaluateProperty(RED, node, msg, config[f], config[`${f}Type`] as string | undefined, f);
-    if (v !== undefined && v !== '') out[f] = v;
+    if (given(v)) out[f] = v;
   }
   return out;
 }

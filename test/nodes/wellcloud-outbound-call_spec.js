@@ -119,6 +119,15 @@ describe('wellcloud-outbound-call', function () {
     });
   });
 
+  it('takes domain and tenantId from the config node when the dialog reads null (an unset context value, JSON null)', async function () {
+    // before: "tenantId is required" (and domain), although the config node has them
+    const { node, out, caught } = await load({ domain: 'where.domain', domainType: 'msg', tenantId: 'null', tenantIdType: 'json' });
+    const got = Promise.race([nextMessage(out), nextMessage(caught).then((m) => assert.fail(m.error.message))]);
+    node.receive({ payload: {}, where: { domain: null } });
+    await got;
+    assert.deepStrictEqual([posts()[0].body.domain, posts()[0].body.tenantId], [DEMO_DOMAIN, DEMO_TENANT_ID]);
+  });
+
   it('reads typedInputs from msg, flow, global and env', async function () {
     process.env.WELLCLOUD_TEST_CALLER = '8009';
     const { node, out } = await load({

@@ -119,7 +119,7 @@ export function payloadField(payload: Record<string, unknown>, key: string, fiel
 }
 
 /** A msg.payload field that overrides the dialog: anything but undefined, null and ''. */
-function given(v: unknown): boolean {
+export function isGiven(v: unknown): boolean {
   return v !== undefined && v !== null && v !== '';
 }
 
@@ -145,7 +145,7 @@ export function resolveFields(
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i];
     const m = payloadField(fromMsg, f);
-    if (given(m)) {
+    if (isGiven(m)) {
       out[f] = m;
       continue;
     }
@@ -153,7 +153,7 @@ export function resolveFields(
     // flow, global and jsonata values: the rest goes the asynchronous way
     if (now === NOT_NOW) return resolveRest(RED, node, msg, config, fields, i, fromMsg, out);
     // null (an unset context value, JSON null) is no value either: defaults and the config node's apply
-    if (given(now)) out[f] = now;
+    if (isGiven(now)) out[f] = now;
   }
   return out;
 }
@@ -171,12 +171,12 @@ async function resolveRest(
   for (let i = from; i < fields.length; i++) {
     const f = fields[i];
     const m = payloadField(fromMsg, f);
-    if (given(m)) {
+    if (isGiven(m)) {
       out[f] = m;
       continue;
     }
     const v = await evaluateProperty(RED, node, msg, config[f], config[`${f}Type`] as string | undefined, f);
-    if (given(v)) out[f] = v;
+    if (isGiven(v)) out[f] = v;
   }
   return out;
 }

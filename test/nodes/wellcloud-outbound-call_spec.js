@@ -119,6 +119,17 @@ describe('wellcloud-outbound-call', function () {
     });
   });
 
+  it("sends the dialog's recordId as id when msg.payload.id is empty or null (not given)", async function () {
+    // an empty msg.payload.id used to hide the dialog's recordId: no id was sent
+    const { node, out, caught } = await load({ recordId: 'rec-dialog', recordIdType: 'str' });
+    for (const id of ['', null, undefined, 'rec-msg']) {
+      const got = Promise.race([nextMessage(out), nextMessage(caught).then((m) => assert.fail(m.error.message))]);
+      node.receive({ payload: { id } });
+      await got;
+    }
+    assert.deepStrictEqual(posts().map((r) => r.body.id), ['rec-dialog', 'rec-dialog', 'rec-dialog', 'rec-msg']);
+  });
+
   it('takes domain and tenantId from the config node when the dialog reads null (an unset context value, JSON null)', async function () {
     // before: "tenantId is required" (and domain), although the config node has them
     const { node, out, caught } = await load({ domain: 'where.domain', domainType: 'msg', tenantId: 'null', tenantIdType: 'json' });

@@ -6,7 +6,7 @@
 import { invalidInput } from '../../lib/errors';
 import { isPlainObject, validateDualCall } from '../../lib/validate';
 import { type ActionContext, type ActionResult, setupActionNode } from '../shared/action';
-import { payloadField, resolveFields } from '../shared/props';
+import { isGiven, payloadField, resolveFields } from '../shared/props';
 import type { Node, NodeAPI, NodeDef } from '../shared/types';
 
 /** Top-level fields (dialog typedInputs, overridable by msg.payload). */
@@ -28,10 +28,10 @@ export = function register(RED: NodeAPI): void {
     const node = this;
     const config = def as unknown as Record<string, unknown>;
 
-    /** msg.payload.options: an object or absent; anything else is refused before anything is sent. */
+    /** msg.payload.options: an object or not given (undefined, null, ''); anything else is refused before anything is sent. */
     const messageOptions = (ctx: ActionContext): Record<string, unknown> | undefined => {
       const fromMsg = payloadField(ctx.payload, 'options');
-      if (fromMsg === undefined || fromMsg === null) return undefined;
+      if (!isGiven(fromMsg)) return undefined;
       if (!isPlainObject(fromMsg)) throw invalidInput(ctx.lang, 'options', 'input.object');
       return fromMsg;
     };

@@ -136,6 +136,15 @@ describe('wellcloud-dual-call', function () {
     assert.deepStrictEqual(posts()[0].body.options, { bindPhone: '918900000001', displayOrigin: '4008100001', cpa: 'true', displayDest: '4008100002' });
   });
 
+  it("keeps the dialog's options when msg.payload.options is empty (not given, as for any field)", async function () {
+    // '' failed with "options must be an object"
+    const { node, out, caught } = await load({ cpa: 'true' });
+    const got = Promise.race([nextMessage(out), nextMessage(caught).then((m) => assert.fail(m.error.message))]);
+    node.receive({ payload: { options: '' } });
+    await got;
+    assert.deepStrictEqual(posts()[0].body.options, { cpa: 'true' });
+  });
+
   it('merges msg.payload.options holding a "__proto__" key (JSON.parse keeps it as an own key) like any other', async function () {
     // before: the key became the prototype of the merged options, which then failed as "options must be an object"
     const { node, out, caught } = await load({ cpa: 'false' });

@@ -265,6 +265,19 @@ describe('lib/cdr', function () {
       assert.strictEqual(nextMonthStart(china('2025-12-31 23:59:59')), china('2026-01-01 00:00:00'));
       assert.strictEqual(nextMonthStart(china('2025-02-01 00:00:00')), china('2025-03-01 00:00:00'));
     });
+    it('finds it before the year 1000 too (four-digit year), and none after December 9999', function () {
+      // "500-02-01 00:00:00" is no time: the split of a query in year 500 failed with "time is not a valid time"
+      assert.strictEqual(nextMonthStart(china('0500-01-15 00:00:00')), china('0500-02-01 00:00:00'));
+      assert.strictEqual(nextMonthStart(china('0099-12-31 23:59:59')), china('0100-01-01 00:00:00'));
+      assert.strictEqual(nextMonthStart(china('9999-12-01 00:00:00')), Number.POSITIVE_INFINITY);
+    });
+    it('splits a range before the year 1000 at its month boundary on 14015, every record once', async function () {
+      const records = makeRecords(china('0500-01-31 20:00:00'), china('0500-02-01 04:00:00'), 30 * MIN);
+      const p = fakePlatform(records, { partition: 'month', namePoint: false });
+      const pages = await drain(cdr.fetchPagedRange(p.fetchPage, range('0500-01-31 20:00:00', '0500-02-01 04:00:00')));
+      assert.deepStrictEqual(ids(pages), records.map((r) => r.callId));
+      assert.ok(p.state.refused.length >= 1 && p.state.refused.every((x) => x.startsWith('14015 0500-')), p.state.refused.join('; '));
+    });
   });
 
   describe('collectRecords', function () {

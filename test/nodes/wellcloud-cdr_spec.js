@@ -245,6 +245,17 @@ describe('wellcloud-cdr node', function () {
       assert.strictEqual(sandbox().requests.length, 0, 'nothing was sent');
     });
 
+    it('splits a range before the year 1000 that crosses a month (the platform answers 14015)', async () => {
+      // the month boundary was written "500-02-01 00:00:00" and read back as no time: INVALID_INPUT after the requests
+      const { cdr, out, caught } = await load(sandbox(), {});
+      const got = Promise.race([nextMessage(out), nextMessage(caught).then((m) => assert.fail(`${m.error.code}: ${m.error.message}`))]);
+      cdr.receive({ payload: { beginTime: '0500-01-31 20:00:00', endTime: '0500-02-01 04:00:00' } });
+      const msg = await got;
+      assert.deepStrictEqual(msg.payload, []);
+      const asked = rangeRequests(sandbox()).map((r) => `${r.query.beginTime}..${r.query.endTime} ${r.status}`);
+      assert.ok(asked.some((a) => a.endsWith(' 200') && a.startsWith('0500-02-01')), asked.join('; '));
+    });
+
     it('refuses times beyond year 9999 (valid epoch ms, but no yyyy text holds them) before any request', async () => {
       // sent as beginTime=275760-09-13 07:00:00 before, and refused by the platform with 400
       const { cdr, caught } = await load(sandbox(), {});

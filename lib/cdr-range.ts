@@ -149,12 +149,19 @@ export function namedSplitPoint(err: WellcloudError): number | undefined {
   return undefined;
 }
 
-/** The first instant of the China month after the one holding `ms`. */
+/**
+ * The first instant of the China month after the one holding `ms`; +Infinity when there is none the
+ * platform's text can hold (after December 9999, or `ms` outside the years 0000 to 9999).
+ */
 export function nextMonthStart(ms: number): number {
-  const [y, m] = platformTime(ms).split('-').map(Number) as [number, number];
-  const year = m === 12 ? y + 1 : y;
-  const month = m === 12 ? 1 : m + 1;
-  return parseTimeInput(`${year}-${String(month).padStart(2, '0')}-01 00:00:00`, PLATFORM_TIME_ZONE).getTime();
+  const m = /^(\d{4})-(\d{2})-/.exec(platformTime(ms));
+  if (!m) return Number.POSITIVE_INFINITY;
+  const y = Number(m[1]);
+  const month = Number(m[2]);
+  const year = month === 12 ? y + 1 : y;
+  if (year > 9999) return Number.POSITIVE_INFINITY;
+  // four digits, as the text is read: year 500 is "0500"
+  return parseTimeInput(`${String(year).padStart(4, '0')}-${String(month === 12 ? 1 : month + 1).padStart(2, '0')}-01 00:00:00`, PLATFORM_TIME_ZONE).getTime();
 }
 
 /**

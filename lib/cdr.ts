@@ -10,7 +10,7 @@ import { WellcloudError, invalidInput } from './errors';
 import { type Lang, t } from './i18n';
 import './cdr-messages';
 import { type PageFetcher, type RangeEngineOptions, type RangePage, fetchPagedRange } from './cdr-range';
-import { PLATFORM_TIME_ZONE, parseTimeInput } from './time';
+import { PLATFORM_TIME_ZONE, formatPlatformTime, parseTimeInput } from './time';
 import type { CallQuery, CallRecord, RobotCallQuery, RobotCallRecord, WellcloudApi } from './types';
 import { boolString, intInRange, isPlainObject, oneOf, optionalString, requireString, type Obj } from './validate';
 
@@ -72,10 +72,17 @@ function isOrderOf(lang: Lang | undefined, o: Obj): 0 | 1 {
   return v === 0 || v === 'desc' ? 0 : 1;
 }
 
+/** yyyy-MM-dd HH:mm:ss with a four-digit year: what the platform reads. */
+const PLATFORM_TEXT = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
+
 function timeOf(lang: Lang | undefined, o: Obj, field: 'beginTime' | 'endTime', timezone: string): Date {
   const v = o[field];
   if (v === undefined || v === null || v === '') throw invalidInput(lang, field, 'input.required');
-  return parseTimeInput(v, timezone, lang, field);
+  const date = parseTimeInput(v, timezone, lang, field);
+  // a valid instant before year 0 or after 9999 (epoch ms up to ±8.64e15) has no such text: sent, it
+  // would be refused by the platform as a malformed parameter
+  if (!PLATFORM_TEXT.test(formatPlatformTime(date))) throw invalidInput(lang, field, 'input.dateRange', { time: date.toISOString() });
+  return date;
 }
 
 /** Checks and normalises a time-range query (API.md 5). Throws INVALID_INPUT naming the field. */

@@ -29,7 +29,7 @@ import type {
   TokenInfo,
   WellcloudApi,
 } from './types';
-import { validateDualCall, validateInstantOutbound } from './validate';
+import { inexactNumber, isExactNumber, isWellFormedText, validateDualCall, validateInstantOutbound } from './validate';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 export const TOKEN_HEADER = 'wellcloud_token';
@@ -267,9 +267,11 @@ export class WellcloudClient implements WellcloudApi {
       form.append('file', part, partOpts);
       return { data: form, headers: form.getHeaders() as Record<string, string> };
     };
+    const query = { alias: opts.alias, templateId: opts.templateId };
+    this.checkQuery(query);
     const req: CoreRequest = {
       ...this.base('POST', PATHS.roster, 'roster', opts),
-      query: { alias: opts.alias, templateId: opts.templateId },
+      query,
       headers: JSON_ACCEPT,
       body,
     };
@@ -323,8 +325,10 @@ export class WellcloudClient implements WellcloudApi {
   }
 
   private pathParam(value: unknown, field: string): string {
+    if (typeof value === 'number' && Number.isFinite(value) && !isExactNumber(value)) throw inexactNumber(this.lang, field, value);
     const s = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
     if (typeof s !== 'string' || !s.trim()) throw invalidInput(this.lang, field, 'input.required');
+    if (!isWellFormedText(s)) throw invalidInput(this.lang, field, 'input.unicode');
     // a URL reads "." and ".." as directory steps: /call/.. would ask another path
     if (/^\.{1,2}$/.test(s.trim())) throw invalidInput(this.lang, field, 'input.dotSegment');
     return encodeURIComponent(s.trim());
@@ -338,7 +342,13 @@ export class WellcloudClient implements WellcloudApi {
   }
 
   private get(path: string, context: ErrorContext, opts: RequestOptions, query?: Record<string, QueryValue>): CoreRequest {
+    if (query) this.checkQuery(query);
     return { ...this.base('GET', path, context, opts), headers: JSON_ACCEPT, ...(query ? { query } : {}) };
+  }
+
+  /** A query value a URL cannot carry (half a surrogate pair) is INVALID_INPUT naming it, before anything is sent. */
+  private checkQuery(query: Record<string, QueryValue>): void {
+    for (const [k, v] of Object.entries(query)) if (typeof v === 'string' && !isWellFormedText(v)) throw invalidInput(this.lang, k, 'input.unicode');
   }
 
   private postJson(path: string, body: object, context: ErrorContext, opts: RequestOptions): CoreRequest {

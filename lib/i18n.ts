@@ -80,6 +80,10 @@ const en: Catalogue = {
   'input.where.filename': "Set the node's File or give msg.filename.",
   'error.unexpected': 'Unexpected error in the node: {detail}',
   'input.property': "{field} in the node's dialog cannot be read: {detail}. Fix the value (JSON, JSONata expression or msg path) in the dialog.",
+  'input.unreadable': '{field} cannot be read (reading it threw: {detail}).',
+  'input.inexact': '{field} is a number too large to be exact ({value}: over 2^53, its last digits are lost); give it as text.',
+  'input.dateRange': '{field} ({time}) is outside the years 0000 to 9999 that the platform\'s times (yyyy-MM-dd HH:mm:ss) can hold.',
+  'input.unicode': '{field} holds a broken character (half of a UTF-16 surrogate pair, as cutting text in the middle of an emoji leaves): no URL or UTF-8 text can carry it.',
 };
 
 const zh: Catalogue = {
@@ -148,6 +152,10 @@ const zh: Catalogue = {
   'input.where.filename': '请在节点的“文件”中填写，或通过 msg.filename 提供。',
   'error.unexpected': '节点发生意外错误：{detail}',
   'input.property': '无法读取节点对话框中的 {field}：{detail}。请修正对话框中的值（JSON、JSONata 表达式或 msg 属性路径）。',
+  'input.unreadable': '无法读取 {field}（读取时出错：{detail}）。',
+  'input.inexact': '{field} 是超出精确范围的数字（{value}：超过 2^53，末尾几位已丢失），请以文本形式提供。',
+  'input.dateRange': '{field}（{time}）超出平台时间格式（yyyy-MM-dd HH:mm:ss）可表示的 0000 至 9999 年。',
+  'input.unicode': '{field} 含有残缺的字符（UTF-16 代理对只剩一半，常见于从表情符号中间截断文本），URL 和 UTF-8 文本都无法传送它。',
 };
 
 const catalogues: Record<Lang, Catalogue> = { 'en-US': en, 'zh-CN': zh };

@@ -5,14 +5,15 @@
  * held whole in memory on the way to a file (stream.pipeline, no per-chunk copies).
  */
 import { randomBytes } from 'crypto';
-import { promises as fsp, createWriteStream } from 'fs';
+import { once } from 'events';
+import { promises as fsp, createWriteStream, type WriteStream } from 'fs';
 import path from 'path';
 import { addAbortSignal } from 'stream';
 import { pipeline } from 'stream/promises';
 import { WellcloudError, invalidInput, isWellcloudError } from './errors';
 import { type Lang, addMessages, t } from './i18n';
 import type { AudioQuery, AudioRedirect, AudioStream, RecordingRecord, RequestOptions, WellcloudApi } from './types';
-import { isPlainObject, oneOf, optionalString, type Obj } from './validate';
+import { isPlainObject, isWellFormedText, oneOf, optionalString, type Obj } from './validate';
 
 export type AudioFormat = 'mp3' | 'wav';
 export const AUDIO_FORMATS: readonly AudioFormat[] = ['mp3', 'wav'];
@@ -94,6 +95,8 @@ export async function resolveTargetPath(lang: Lang | undefined, filename: unknow
   if (typeof filename !== 'string' || !filename.trim()) throw invalidInput(lang, 'filename', 'input.required');
   const name = filename.trim();
   if (name.includes('\0')) throw invalidInput(lang, 'filename', 'input.invalid', { reason: 'NUL' });
+  // the file system would get U+FFFD instead, a file of another name than msg.payload.path says
+  if (!isWellFormedText(name)) throw invalidInput(lang, 'filename', 'input.unicode');
   const full = path.resolve(baseDir, name);
   if (/[\\/]$/.test(name) || (await isDirectory(full))) return path.join(full, defaultFileName(target, format));
   return full;
@@ -135,14 +138,24 @@ export async function downloadToBuffer(client: AudioClient, target: AudioTarget,
 }
 
 /**
- * The audio streamed to `filePath` (isDownload=1). Missing directories are created first, so a
- * bad path fails before anything is downloaded.
+ * The audio streamed to `filePath` (isDownload=1). Missing directories are created, the target's
+ * name checked and the partial file opened first, so a path that cannot be written (too long a
+ * name, a file where a directory should be, no permission) fails before the platform is asked.
  */
 export async function downloadToFile(client: AudioClient, target: AudioTarget, format: AudioFormat, filePath: string, opts: AudioOptions = {}): Promise<SavedAudio> {
   const full = path.resolve(filePath);
   await ensureDirectory(path.dirname(full), opts.lang);
-  const audio = expectStream(await requestAudio(client, target, audioQuery(format, 1), opts), opts.lang);
-  return saveAudio(audio, full, opts);
+  await checkTarget(full, opts.lang);
+  const temp = await openTemp(full, opts.lang);
+  let audio: AudioStream;
+  try {
+    audio = expectStream(await requestAudio(client, target, audioQuery(format, 1), opts), opts.lang);
+  } catch (e) {
+    temp.out.destroy();
+    await fsp.rm(temp.path, { force: true }).catch(() => undefined);
+    throw e;
+  }
+  return writeAudio(audio, full, temp, opts);
 }
 
 function expectStream(answer: AudioStream | AudioRedirect, lang: Lang | undefined): AudioStream {
@@ -192,17 +205,78 @@ export async function readAudio(audio: AudioStream, opts: AudioOptions = {}): Pr
  */
 export async function saveAudio(audio: AudioStream, filePath: string, opts: AudioOptions = {}): Promise<SavedAudio> {
   const full = path.resolve(filePath);
-  const tmp = path.join(path.dirname(full), `.${path.basename(full)}.${randomBytes(6).toString('hex')}.part`);
+  let temp: TempFile;
+  try {
+    temp = await openTemp(full, opts.lang);
+  } catch (e) {
+    audio.stream.destroy();
+    throw e;
+  }
+  return writeAudio(audio, full, temp, opts);
+}
+
+/** The longest file name (in bytes) common file systems take: NAME_MAX of Linux, macOS and Windows. */
+const NAME_MAX = 255;
+
+interface TempFile {
+  path: string;
+  out: WriteStream;
+}
+
+/**
+ * `.<name>.<random>.part` beside `full`, the name cut short (at a character) when the whole would
+ * exceed NAME_MAX: a target of 240 bytes is a valid name, its temporary one with 19 more was not.
+ */
+export function tempPathFor(full: string): string {
+  const suffix = `.${randomBytes(6).toString('hex')}.part`;
+  const room = NAME_MAX - 1 - suffix.length;
+  let base = path.basename(full);
+  if (Buffer.byteLength(base) > room) {
+    let cut = '';
+    let bytes = 0;
+    for (const ch of base) {
+      bytes += Buffer.byteLength(ch);
+      if (bytes > room) break;
+      cut += ch;
+    }
+    base = cut;
+  }
+  return path.join(path.dirname(full), `.${base}${suffix}`);
+}
+
+/** Opens the temporary file (created, never an existing one); file errors name `full`. */
+async function openTemp(full: string, lang: Lang | undefined): Promise<TempFile> {
+  const tmp = tempPathFor(full);
   const out = createWriteStream(tmp, { flags: 'wx' });
+  try {
+    await once(out, 'open');
+  } catch (e) {
+    out.destroy();
+    throw fileError(e, full, lang);
+  }
+  return { path: tmp, out };
+}
+
+/** A target the file system refuses by its name alone (too long, a file as a directory): its error now. */
+async function checkTarget(full: string, lang: Lang | undefined): Promise<void> {
+  try {
+    await fsp.lstat(full);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw fileError(e, full, lang);
+  }
+}
+
+async function writeAudio(audio: AudioStream, full: string, temp: TempFile, opts: AudioOptions): Promise<SavedAudio> {
+  const { out } = temp;
   try {
     await (opts.signal ? pipeline(audio.stream, out, { signal: opts.signal }) : pipeline(audio.stream, out));
     checkLength(audio, out.bytesWritten, opts.lang);
-    await fsp.rename(tmp, full);
+    await fsp.rename(temp.path, full);
     return { path: full, bytes: out.bytesWritten, contentType: audio.contentType };
   } catch (e) {
     audio.stream.destroy();
     out.destroy();
-    await fsp.rm(tmp, { force: true }).catch(() => undefined);
+    await fsp.rm(temp.path, { force: true }).catch(() => undefined);
     throw isFsError(e) ? fileError(e, full, opts.lang) : streamError(e, opts.lang);
   }
 }

@@ -6,6 +6,8 @@
 import type { Lang } from './i18n';
 import { DuplicateTracker, FNV_SEED, MUL_SEED } from './roster-hash';
 import { NUMBER_MAX_DIGITS, NUMBER_MIN_DIGITS, rowError } from './roster-scan';
+import { isWellcloudError } from './errors';
+import { isExactNumber, thrownText } from './validate';
 
 /** One roster row as an object. Numbers are accepted where the platform expects text. */
 export interface RosterRow {
@@ -46,8 +48,10 @@ function firstCapacity(line: string, rows: number, maxPartBytes: number): number
 function plainField(lang: Lang | undefined, row: number, name: string, v: unknown, required: boolean): string {
   let s: string;
   if (typeof v === 'string') s = v;
-  else if (typeof v === 'number' && Number.isFinite(v)) s = String(v);
-  else if (v === undefined || v === null) s = '';
+  else if (typeof v === 'number' && Number.isFinite(v)) {
+    if (!isExactNumber(v)) throw rowError(lang, row, name, 'roster.row.inexact', { value: v });
+    s = String(v);
+  } else if (v === undefined || v === null) s = '';
   else throw rowError(lang, row, name, 'roster.row.type');
   if (s.length === 0 || (required && s.trim().length === 0)) {
     if (required) throw rowError(lang, row, name, 'roster.row.required');
@@ -57,8 +61,22 @@ function plainField(lang: Lang | undefined, row: number, name: string, v: unknow
     const c = s.charCodeAt(i);
     if (c === 44) throw rowError(lang, row, name, 'roster.row.comma');
     if (c === 10 || c === 13) throw rowError(lang, row, name, 'roster.row.newline');
+    if (c >= 0xd800 && c <= 0xdfff && loneSurrogateAt(s, i, c)) throw rowError(lang, row, name, 'roster.row.unicode');
   }
   return s;
+}
+
+/**
+ * True when the surrogate `c` at `i` is half of no pair (text cut in the middle of an emoji): UTF-8
+ * has no bytes for it, so the upload would carry U+FFFD instead.
+ */
+function loneSurrogateAt(s: string, i: number, c: number): boolean {
+  if (c <= 0xdbff) {
+    const next = s.charCodeAt(i + 1);
+    return !(next >= 0xdc00 && next <= 0xdfff);
+  }
+  const prev = i > 0 ? s.charCodeAt(i - 1) : 0;
+  return !(prev >= 0xd800 && prev <= 0xdbff);
 }
 
 function numberError(lang: Lang | undefined, row: number): Error {
@@ -68,8 +86,11 @@ function numberError(lang: Lang | undefined, row: number): Error {
 function numberField(lang: Lang | undefined, row: number, v: unknown): string {
   let s: string;
   if (typeof v === 'string') s = v;
-  else if (typeof v === 'number' && Number.isInteger(v) && v >= 0) s = String(v);
-  else if (v === undefined || v === null) s = '';
+  else if (typeof v === 'number' && Number.isInteger(v) && v >= 0) {
+    // 13912345678901234567 reads as ...234000: another person's number
+    if (!Number.isSafeInteger(v)) throw rowError(lang, row, 'number', 'roster.row.inexact', { value: v });
+    s = String(v);
+  } else if (v === undefined || v === null) s = '';
   else throw numberError(lang, row);
   if (s.length === 0) throw rowError(lang, row, 'number', 'roster.row.required');
   let digits = 0;
@@ -83,29 +104,48 @@ function numberField(lang: Lang | undefined, row: number, v: unknown): string {
 }
 
 /** A data key or value: none of , : | or a line break. `key` names the field `data.<key>` on failure. */
-function dataText(lang: Lang | undefined, row: number, key: string, s: string): void {
+function dataChars(lang: Lang | undefined, row: number, key: string, s: string): void {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c === 44 || c === 58 || c === 124) throw rowError(lang, row, `data.${key}`, 'roster.row.dataChar');
     if (c === 10 || c === 13) throw rowError(lang, row, `data.${key}`, 'roster.row.newline');
+    if (c >= 0xd800 && c <= 0xdfff && loneSurrogateAt(s, i, c)) throw rowError(lang, row, `data.${key}`, 'roster.row.unicode');
+  }
+}
+
+/** `obj[key]` of a row; a getter or proxy that throws on the read fails the row naming `field`. */
+function read(lang: Lang | undefined, row: number, obj: object, key: string, field: string): unknown {
+  try {
+    return (obj as Record<string, unknown>)[key];
+  } catch (e) {
+    throw rowError(lang, row, field, 'roster.row.unreadable', { detail: thrownText(e) });
   }
 }
 
 function dataField(lang: Lang | undefined, row: number, d: unknown): string {
   if (d === undefined || d === null) return '';
   if (typeof d !== 'object' || Array.isArray(d) || Buffer.isBuffer(d)) throw rowError(lang, row, 'data', 'roster.row.dataObject');
-  const obj = d as Record<string, unknown>;
+  try {
+    return dataText(lang, row, d as Record<string, unknown>);
+  } catch (e) {
+    // the row's own errors pass; a proxy whose key listing throws fails the row the same way
+    if (isWellcloudError(e)) throw e;
+    throw rowError(lang, row, 'data', 'roster.row.unreadable', { detail: thrownText(e) });
+  }
+}
+
+function dataText(lang: Lang | undefined, row: number, obj: Record<string, unknown>): string {
   let out = '';
   for (const k in obj) {
     if (!hasOwn.call(obj, k)) continue;
     if (k.length === 0) throw rowError(lang, row, 'data', 'roster.row.dataKey');
-    dataText(lang, row, k, k);
-    const v = obj[k];
+    dataChars(lang, row, k, k);
+    const v = read(lang, row, obj, k, `data.${k}`);
     let s: string;
     if (typeof v === 'string') s = v;
     else if ((typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean') s = String(v);
     else throw rowError(lang, row, `data.${k}`, 'roster.row.dataValue');
-    dataText(lang, row, k, s);
+    dataChars(lang, row, k, s);
     out = out.length === 0 ? `${k}:${s}` : `${out}|${k}:${s}`;
   }
   return out;
@@ -116,12 +156,11 @@ export function rowToLine(value: unknown, row: number, lang?: Lang): string {
   if (value === null || typeof value !== 'object' || Array.isArray(value) || Buffer.isBuffer(value)) {
     throw rowError(lang, row, 'row', 'roster.row.object');
   }
-  const r = value as Record<string, unknown>;
-  const rosterId = plainField(lang, row, 'rosterId', r.rosterId, true);
-  const prdType = plainField(lang, row, 'prdType', r.prdType, true);
-  const num = numberField(lang, row, r.number);
-  const customerId = plainField(lang, row, 'customerId', r.customerId, false);
-  const data = dataField(lang, row, r.data);
+  const rosterId = plainField(lang, row, 'rosterId', read(lang, row, value, 'rosterId', 'rosterId'), true);
+  const prdType = plainField(lang, row, 'prdType', read(lang, row, value, 'prdType', 'prdType'), true);
+  const num = numberField(lang, row, read(lang, row, value, 'number', 'number'));
+  const customerId = plainField(lang, row, 'customerId', read(lang, row, value, 'customerId', 'customerId'), false);
+  const data = dataField(lang, row, read(lang, row, value, 'data', 'data'));
   const head = `${rosterId},${prdType},${num}`;
   if (data.length > 0) return `${head},${customerId},${data}`;
   return customerId.length > 0 ? `${head},${customerId}` : head;
@@ -149,7 +188,13 @@ export function serialiseRows(rows: readonly unknown[], maxPartBytes: number, la
 
   for (let i = 0; i < rows.length; i++) {
     const row = i + 1;
-    const line = rowToLine(rows[i], row, lang);
+    let value: unknown;
+    try {
+      value = rows[i];
+    } catch (e) {
+      throw rowError(lang, row, 'row', 'roster.row.unreadable', { detail: thrownText(e) });
+    }
+    const line = rowToLine(value, row, lang);
     if (buf === EMPTY) buf = Buffer.allocUnsafe(firstCapacity(line, rows.length, maxPartBytes));
     let h1 = FNV_SEED;
     let h2 = MUL_SEED;

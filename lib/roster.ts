@@ -20,8 +20,9 @@ import { listText, t, type Lang } from './i18n';
 import type { DuplicateTracker } from './roster-hash';
 import './roster-messages';
 import { serialiseRows } from './roster-rows';
-import { RosterScanner, type ScanPart } from './roster-scan';
+import { RosterScanner, rowError, type ScanPart } from './roster-scan';
 import type { RosterUploadResult, WellcloudApi } from './types';
+import { isWellFormedText } from './validate';
 
 export { rowToLine, type RosterRow } from './roster-rows';
 
@@ -188,8 +189,38 @@ export function prepareRoster(input: RosterInput, opts: PrepareOptions = {}): Pr
     return { rows: r.rows, bytes: sum(parts), parts, duplicates: duplicateReport(r.duplicates), filename: 'roster.txt' };
   }
   if (Buffer.isBuffer(input)) return prepareBuffer(input, opts);
-  if (typeof input === 'string') return prepareBuffer(Buffer.from(input, 'utf8'), opts);
+  if (typeof input === 'string') return isWellFormedText(input) ? prepareBuffer(Buffer.from(input, 'utf8'), opts) : prepareBrokenText(input, opts);
   throw invalidInput(opts.lang, 'payload', 'roster.input');
+}
+
+/**
+ * Text holding half of a surrogate pair: UTF-8 would write U+FFFD for it, changing the row. Each
+ * such unit becomes a byte no UTF-8 has, so the rows are checked in order as usual and the first
+ * row holding one fails, saying why.
+ */
+function prepareBrokenText(input: string, opts: PrepareOptions): PreparedRoster {
+  const pieces: Buffer[] = [];
+  let from = 0;
+  for (let i = 0; i < input.length; i++) {
+    const c = input.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdfff) continue;
+    const pair = c <= 0xdbff && (input.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
+    if (pair) {
+      i++;
+      continue;
+    }
+    pieces.push(Buffer.from(input.slice(from, i), 'utf8'), Buffer.from([0xff]));
+    from = i + 1;
+  }
+  pieces.push(Buffer.from(input.slice(from), 'utf8'));
+  try {
+    return prepareBuffer(Buffer.concat(pieces), opts);
+  } catch (e) {
+    // the only bytes that are no UTF-8 here are those made above
+    const row = isWellcloudError(e) ? e.details?.row : undefined;
+    if (typeof row === 'number' && e instanceof WellcloudError && e.message === t(opts.lang, 'roster.row.utf8', { row })) throw rowError(opts.lang, row, 'row', 'roster.row.unicodeText');
+    throw e;
+  }
 }
 
 /** The file name sent to the platform: the file's own when it is plain ASCII, with a txt/csv/dat extension. */

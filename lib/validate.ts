@@ -2,7 +2,7 @@
  * Shared input validators. Each reads `field` (a dotted path such as `options.cpa`) from an
  * object and throws INVALID_INPUT naming that path, so bad input never reaches the platform.
  */
-import { invalidInput } from './errors';
+import { type WellcloudError, invalidInput } from './errors';
 import { listText, type Lang } from './i18n';
 import type { DualCallOptions, DualCallRequest, InstantOutboundRequest } from './types';
 
@@ -19,14 +19,40 @@ export function isPlainObject(v: unknown): v is Obj {
   return proto === Object.prototype || proto === null;
 }
 
-/** The value at a dotted path (`options.cpa`), undefined when any step is missing. */
-export function readPath(obj: unknown, field: string): unknown {
+/** What a thrown value says, for an error message. */
+export function thrownText(e: unknown): string {
+  const m = e !== null && typeof e === 'object' ? (e as { message?: unknown }).message : undefined;
+  if (typeof m === 'string') return m;
+  try {
+    return String(e);
+  } catch {
+    return typeof e;
+  }
+}
+
+/**
+ * `obj[key]`; a getter or proxy that throws on the read becomes INVALID_INPUT naming `field` (the
+ * caller's own objects hold no such thing, but a message may).
+ */
+export function readField(lang: Lang | undefined, obj: object, key: string, field: string = key): unknown {
+  try {
+    return (obj as Obj)[key];
+  } catch (e) {
+    throw invalidInput(lang, field, 'input.unreadable', { detail: thrownText(e) });
+  }
+}
+
+/**
+ * The value at a dotted path (`options.cpa`), undefined when any step is missing. A read that throws
+ * (a getter, a proxy) is INVALID_INPUT naming the path.
+ */
+export function readPath(obj: unknown, field: string, lang?: Lang): unknown {
   // most fields are top-level: no split (an array per read) for them
-  if (!field.includes('.')) return obj !== null && typeof obj === 'object' ? (obj as Obj)[field] : undefined;
+  if (!field.includes('.')) return obj !== null && typeof obj === 'object' ? readField(lang, obj, field) : undefined;
   let cur: unknown = obj;
   for (const key of field.split('.')) {
     if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Obj)[key];
+    cur = readField(lang, cur, key, field);
   }
   return cur;
 }
@@ -35,36 +61,63 @@ function isEmpty(v: unknown): boolean {
   return v === undefined || v === null || v === '';
 }
 
-/** A string (trimmed) or a finite number (as text); '' and whitespace count as missing. */
+/**
+ * A number that text can hold exactly: finite, and not an integer beyond 2^53 (13912345678901234567
+ * is 13912345678901234000 by the time it is a number: as an id or a phone number, another one).
+ */
+export function isExactNumber(v: number): boolean {
+  return Number.isFinite(v) && (Number.isSafeInteger(v) || !Number.isInteger(v));
+}
+
+/** INVALID_INPUT for a number that is no longer the one the user wrote. */
+export function inexactNumber(lang: Lang | undefined, field: string, v: number): WellcloudError {
+  return invalidInput(lang, field, 'input.inexact', { value: v });
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * False for text holding half of a surrogate pair (cut in the middle of an emoji, say): UTF-8 has no
+ * bytes for it, so a URL cannot carry it and a body would carry U+FFFD instead.
+ */
+export function isWellFormedText(s: string): boolean {
+  return !LONE_SURROGATE.test(s);
+}
+
+/** A string (trimmed) or an exact finite number (as text); '' and whitespace count as missing. */
 function asText(lang: Lang | undefined, v: unknown, field: string): string {
-  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  if (typeof v === 'number' && Number.isFinite(v)) {
+    if (!isExactNumber(v)) throw inexactNumber(lang, field, v);
+    return String(v);
+  }
   if (typeof v !== 'string') throw invalidInput(lang, field, 'input.string');
   const s = v.trim();
   if (!s) throw invalidInput(lang, field, 'input.required');
+  if (!isWellFormedText(s)) throw invalidInput(lang, field, 'input.unicode');
   return s;
 }
 
 export function requireString(lang: Lang | undefined, obj: unknown, field: string): string {
-  const v = readPath(obj, field);
+  const v = readPath(obj, field, lang);
   if (isEmpty(v)) throw invalidInput(lang, field, 'input.required');
   return asText(lang, v, field);
 }
 
 export function optionalString(lang: Lang | undefined, obj: unknown, field: string): string | undefined {
-  const v = readPath(obj, field);
+  const v = readPath(obj, field, lang);
   if (isEmpty(v) || (typeof v === 'string' && !v.trim())) return undefined;
   return asText(lang, v, field);
 }
 
 export function requireObject(lang: Lang | undefined, obj: unknown, field: string): Obj {
-  const v = readPath(obj, field);
+  const v = readPath(obj, field, lang);
   if (v === undefined || v === null) throw invalidInput(lang, field, 'input.required');
   if (!isPlainObject(v)) throw invalidInput(lang, field, 'input.object');
   return v;
 }
 
 export function optionalObject(lang: Lang | undefined, obj: unknown, field: string): Obj | undefined {
-  const v = readPath(obj, field);
+  const v = readPath(obj, field, lang);
   if (isEmpty(v)) return undefined;
   if (!isPlainObject(v)) throw invalidInput(lang, field, 'input.object');
   return v;
@@ -92,7 +145,7 @@ export function phone(lang: Lang | undefined, obj: unknown, field: string, opt: 
 export function phone(lang: Lang | undefined, obj: unknown, field: string, opt?: Optional): string | undefined {
   // a number above 2^53 has already lost digits (13912345678901234567 reads as ...234000): it
   // would ring someone else
-  const raw = readPath(obj, field);
+  const raw = readPath(obj, field, lang);
   if (typeof raw === 'number' && Number.isFinite(raw) && !Number.isSafeInteger(raw)) throw invalidInput(lang, field, 'input.phone', { min: PHONE_MIN_DIGITS, max: PHONE_MAX_DIGITS });
   const s = opt ? optionalString(lang, obj, field) : requireString(lang, obj, field);
   if (s !== undefined && !PHONE.test(s)) throw invalidInput(lang, field, 'input.phone', { min: PHONE_MIN_DIGITS, max: PHONE_MAX_DIGITS });
@@ -112,7 +165,7 @@ export function dialPrefix(lang: Lang | undefined, obj: unknown, field: string):
 export function boolString(lang: Lang | undefined, obj: unknown, field: string): 'true' | 'false';
 export function boolString(lang: Lang | undefined, obj: unknown, field: string, opt: Optional): 'true' | 'false' | undefined;
 export function boolString(lang: Lang | undefined, obj: unknown, field: string, opt?: Optional): 'true' | 'false' | undefined {
-  const v = readPath(obj, field);
+  const v = readPath(obj, field, lang);
   if (isEmpty(v)) {
     if (opt) return undefined;
     throw invalidInput(lang, field, 'input.required');
@@ -129,7 +182,7 @@ export function boolString(lang: Lang | undefined, obj: unknown, field: string, 
 export function intInRange(lang: Lang | undefined, obj: unknown, field: string, min: number, max: number): number;
 export function intInRange(lang: Lang | undefined, obj: unknown, field: string, min: number, max: number, opt: Optional): number | undefined;
 export function intInRange(lang: Lang | undefined, obj: unknown, field: string, min: number, max: number, opt?: Optional): number | undefined {
-  const v = readPath(obj, field);
+  const v = readPath(obj, field, lang);
   if (isEmpty(v) || (typeof v === 'string' && !v.trim())) {
     if (opt) return undefined;
     throw invalidInput(lang, field, 'input.required');
@@ -145,7 +198,7 @@ export function intInRange(lang: Lang | undefined, obj: unknown, field: string, 
 export function oneOf<T extends string | number>(lang: Lang | undefined, obj: unknown, field: string, values: readonly T[]): T;
 export function oneOf<T extends string | number>(lang: Lang | undefined, obj: unknown, field: string, values: readonly T[], opt: Optional): T | undefined;
 export function oneOf<T extends string | number>(lang: Lang | undefined, obj: unknown, field: string, values: readonly T[], opt?: Optional): T | undefined {
-  const v = readPath(obj, field);
+  const v = readPath(obj, field, lang);
   if (isEmpty(v)) {
     if (opt) return undefined;
     throw invalidInput(lang, field, 'input.required');

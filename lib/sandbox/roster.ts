@@ -24,7 +24,8 @@ function parseData(text: string): Record<string, string> | null {
   for (const pair of text.split('|')) {
     const kv = pair.split(':');
     if (kv.length !== 2 || !kv[0]) return null;
-    data[kv[0]] = kv[1] ?? '';
+    // an own key whatever its name: `data['__proto__'] = ...` would set the prototype (or nothing) instead
+    Object.defineProperty(data, kv[0], { value: kv[1] ?? '', enumerable: true, writable: true, configurable: true });
   }
   return data;
 }

@@ -31,23 +31,32 @@ export function chinaFields(ms: number): ChinaFields {
   };
 }
 
+/** Date.UTC, but the years 0 to 99 are those years, not 1900 to 1999. */
+function utc(year: number, month0: number, day: number, hour = 0, minute = 0, second = 0, ms = 0): number {
+  if (year < 0 || year > 99) return Date.UTC(year, month0, day, hour, minute, second, ms);
+  const d = new Date(0);
+  d.setUTCFullYear(year, month0, day);
+  d.setUTCHours(hour, minute, second, ms);
+  return d.getTime();
+}
+
 /** The instant of a China wall-clock time (month 1..12; out-of-range values roll over like Date.UTC). */
 export function chinaInstant(year: number, month: number, day = 1, hour = 0, minute = 0, second = 0, ms = 0): number {
-  return Date.UTC(year, month - 1, day, hour, minute, second, ms) - CHINA_OFFSET_MS;
+  return utc(year, month - 1, day, hour, minute, second, ms) - CHINA_OFFSET_MS;
 }
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
 
-/** `yyyy-MM-dd HH:mm:ss`, the format of CDR and recording times. */
+/** `yyyy-MM-dd HH:mm:ss`, the format of CDR and recording times (four-digit years: 0500, not 500). */
 export function formatChina(ms: number): string {
   const f = chinaFields(ms);
-  return `${f.year}-${pad(f.month)}-${pad(f.day)} ${pad(f.hour)}:${pad(f.minute)}:${pad(f.second)}`;
+  return `${pad(f.year, 4)}-${pad(f.month)}-${pad(f.day)} ${pad(f.hour)}:${pad(f.minute)}:${pad(f.second)}`;
 }
 
 /** `yyyy.MM.dd HH:mm:ss.SSS`, the format of event timestamps. */
 export function formatEventTime(ms: number): string {
   const f = chinaFields(ms);
-  return `${f.year}.${pad(f.month)}.${pad(f.day)} ${pad(f.hour)}:${pad(f.minute)}:${pad(f.second)}.${pad(f.ms, 3)}`;
+  return `${pad(f.year, 4)}.${pad(f.month)}.${pad(f.day)} ${pad(f.hour)}:${pad(f.minute)}:${pad(f.second)}.${pad(f.ms, 3)}`;
 }
 
 /** `yyyyMMddHHmmssSSS`, used in generated batch names. */
@@ -66,7 +75,7 @@ const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return new Date(utc(year, month, 0)).getUTCDate();
 }
 
 function validFields(y: number, mo: number, d: number, h: number, mi: number, s: number): boolean {

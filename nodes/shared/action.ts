@@ -101,7 +101,11 @@ export function runtimeLang(RED: NodeAPI): Lang {
 export function toWellcloudError(err: unknown, lang: Lang): WellcloudError {
   if (isWellcloudError(err)) return err;
   // a dialog value that could not be evaluated: bad input, not a network error
-  if (err instanceof PropertyError) return invalidInput(lang, err.field, 'input.property', { detail: err.reason.replace(/\.$/, '') });
+  if (err instanceof PropertyError) {
+    const detail = err.reason.replace(/\.$/, '');
+    if (err.source === 'message') return invalidInput(lang, err.field, 'input.unreadable', { field: `msg.payload.${err.field}`, detail });
+    return invalidInput(lang, err.field, 'input.property', { detail });
+  }
   const e = err as { message?: unknown; code?: unknown } | undefined;
   const detail = e && typeof e.message === 'string' ? e.message : String(err);
   return new WellcloudError({

@@ -1,4 +1,5 @@
 /** typedInput helpers: read a dialog value (str/num/json/msg/flow/global/env/...) for a message. */
+import { thrownText } from '../../lib/validate';
 import type { Node, NodeAPI, NodeMessage } from './types';
 
 /** typedInput types that Node-RED evaluates synchronously (flow/global/jsonata may need a callback). */
@@ -8,13 +9,15 @@ const SYNC_TYPES: ReadonlySet<string> = new Set(['str', 'num', 'json', 're', 'da
 export const NOT_NOW: unique symbol = Symbol('wellcloud.notNow');
 
 /**
- * A dialog value Node-RED could not evaluate (bad JSON, a JSONata error, bad binary...). The input
- * wrapper reports it as INVALID_INPUT naming `field`, in the runtime's language.
+ * A dialog value Node-RED could not evaluate (bad JSON, a JSONata error, bad binary...), or a field
+ * of the message whose read threw (`source` 'message': a getter or a proxy). The input wrapper
+ * reports it as INVALID_INPUT naming `field`, in the runtime's language.
  */
 export class PropertyError extends Error {
   constructor(
     readonly field: string,
     readonly reason: string,
+    readonly source: 'dialog' | 'message' = 'dialog',
   ) {
     super(`${field}: ${reason}`);
     this.name = 'PropertyError';
@@ -23,9 +26,7 @@ export class PropertyError extends Error {
 
 function propertyError(field: string | undefined, e: unknown): PropertyError {
   // JSONata throws plain objects {code, position, token, message}, not Errors
-  const m = e !== null && typeof e === 'object' ? (e as { message?: unknown }).message : undefined;
-  const reason = typeof m === 'string' ? m : String(e);
-  return new PropertyError(field ?? 'property', reason);
+  return new PropertyError(field ?? 'property', thrownText(e));
 }
 
 /**
@@ -57,8 +58,24 @@ export function evaluatePropertyNow(RED: NodeAPI, node: Node, msg: NodeMessage, 
 }
 
 /**
+ * A PropertyError when `v` cannot travel through a promise as it is: a Promise or other thenable
+ * (resolving with it would wait for it, maybe forever) or an object whose `then` cannot be read (a
+ * proxy: resolving with it would throw). Undefined for every other value.
+ */
+function thenableError(field: string | undefined, v: unknown): PropertyError | undefined {
+  if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return undefined;
+  let then: unknown;
+  try {
+    then = (v as { then?: unknown }).then;
+  } catch (e) {
+    return propertyError(field, e);
+  }
+  return typeof then === 'function' ? new PropertyError(field ?? 'property', 'it is a Promise, not a value') : undefined;
+}
+
+/**
  * Evaluates a typedInput value. Empty `str` values give undefined so msg.payload or defaults can fill them.
- * A value that cannot be evaluated rejects with a PropertyError naming `field`.
+ * A value that cannot be evaluated, or that is a Promise, rejects with a PropertyError naming `field`.
  */
 export function evaluateProperty(RED: NodeAPI, node: Node, msg: NodeMessage, value: unknown, type: string | undefined, field?: string): Promise<unknown> {
   const t = type || 'str';
@@ -68,10 +85,15 @@ export function evaluateProperty(RED: NodeAPI, node: Node, msg: NodeMessage, val
   } catch (e) {
     return Promise.reject(e);
   }
-  if (now !== NOT_NOW) return Promise.resolve(now);
+  const settle = (result: unknown, resolve: (v: unknown) => void, reject: (e: unknown) => void): void => {
+    const bad = thenableError(field, result);
+    if (bad) reject(bad);
+    else resolve(result);
+  };
+  if (now !== NOT_NOW) return new Promise((resolve, reject) => settle(now, resolve, reject));
   return new Promise((resolve, reject) => {
     try {
-      RED.util.evaluateNodeProperty(value, t, node, msg, (err, result) => (err ? reject(propertyError(field, err)) : resolve(result)));
+      RED.util.evaluateNodeProperty(value, t, node, msg, (err, result) => (err ? reject(propertyError(field, err)) : settle(result, resolve, reject)));
     } catch (e) {
       reject(propertyError(field, e));
     }
@@ -84,8 +106,20 @@ export function payloadObject(msg: NodeMessage): Record<string, unknown> {
   return p !== null && typeof p === 'object' && !Array.isArray(p) && !Buffer.isBuffer(p) ? (p as Record<string, unknown>) : {};
 }
 
+/**
+ * `payload[key]` (payload as payloadObject gives it); a read that throws (a getter, a proxy) is a
+ * PropertyError naming `field`, reported as INVALID_INPUT.
+ */
+export function payloadField(payload: Record<string, unknown>, key: string, field: string = key): unknown {
+  try {
+    return payload[key];
+  } catch (e) {
+    throw new PropertyError(field, thrownText(e), 'message');
+  }
+}
+
 /** A msg.payload field that overrides the dialog: anything but undefined, null and ''. */
-function given(v: unknown): boolean {
+export function isGiven(v: unknown): boolean {
   return v !== undefined && v !== null && v !== '';
 }
 
@@ -110,14 +144,16 @@ export function resolveFields(
   const out: Record<string, unknown> = {};
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i];
-    if (given(fromMsg[f])) {
-      out[f] = fromMsg[f];
+    const m = payloadField(fromMsg, f);
+    if (isGiven(m)) {
+      out[f] = m;
       continue;
     }
     const now = evaluatePropertyNow(RED, node, msg, config[f], config[`${f}Type`] as string | undefined, f);
     // flow, global and jsonata values: the rest goes the asynchronous way
     if (now === NOT_NOW) return resolveRest(RED, node, msg, config, fields, i, fromMsg, out);
-    if (now !== undefined && now !== '') out[f] = now;
+    // null (an unset context value, JSON null) is no value either: defaults and the config node's apply
+    if (isGiven(now)) out[f] = now;
   }
   return out;
 }
@@ -134,12 +170,13 @@ async function resolveRest(
 ): Promise<Record<string, unknown>> {
   for (let i = from; i < fields.length; i++) {
     const f = fields[i];
-    if (given(fromMsg[f])) {
-      out[f] = fromMsg[f];
+    const m = payloadField(fromMsg, f);
+    if (isGiven(m)) {
+      out[f] = m;
       continue;
     }
     const v = await evaluateProperty(RED, node, msg, config[f], config[`${f}Type`] as string | undefined, f);
-    if (v !== undefined && v !== '') out[f] = v;
+    if (isGiven(v)) out[f] = v;
   }
   return out;
 }

@@ -6,13 +6,15 @@
 import { invalidInput } from '../../lib/errors';
 import { isPlainObject, validateDualCall } from '../../lib/validate';
 import { type ActionContext, type ActionResult, setupActionNode } from '../shared/action';
-import { resolveFields } from '../shared/props';
+import { isGiven, payloadField, resolveFields } from '../shared/props';
 import type { Node, NodeAPI, NodeDef } from '../shared/types';
 
 /** Top-level fields (dialog typedInputs, overridable by msg.payload). */
 const FIELDS = ['deviceId', 'prefix', 'customerPhone', 'userData'] as const;
 /** Dialog typedInputs that make up `options`. */
 const OPTION_FIELDS = ['bindPhone', 'displayOrigin', 'displayDest'] as const;
+/** The option keys of API.md 9; msg.payload.options may hold others, which are not sent. */
+const OPTION_KEYS = ['bindPhone', 'displayOrigin', 'cpa', 'displayDest'] as const;
 const CPA = ['true', 'false'];
 
 interface DualCallDef extends NodeDef {
@@ -26,10 +28,10 @@ export = function register(RED: NodeAPI): void {
     const node = this;
     const config = def as unknown as Record<string, unknown>;
 
-    /** msg.payload.options: an object or absent; anything else is refused before anything is sent. */
+    /** msg.payload.options: an object or not given (undefined, null, ''); anything else is refused before anything is sent. */
     const messageOptions = (ctx: ActionContext): Record<string, unknown> | undefined => {
-      const fromMsg = ctx.payload.options;
-      if (fromMsg === undefined || fromMsg === null) return undefined;
+      const fromMsg = payloadField(ctx.payload, 'options');
+      if (!isGiven(fromMsg)) return undefined;
       if (!isPlainObject(fromMsg)) throw invalidInput(ctx.lang, 'options', 'input.object');
       return fromMsg;
     };
@@ -39,7 +41,12 @@ export = function register(RED: NodeAPI): void {
       const merged = dialog;
       if (typeof def.cpa === 'string' && CPA.includes(def.cpa)) merged.cpa = def.cpa;
       if (fromMsg) {
-        for (const [k, v] of Object.entries(fromMsg)) if (v !== undefined && v !== null && v !== '') merged[k] = v;
+        // the API's keys only: any other key is not sent anyway, and one named "__proto__" (JSON.parse
+        // makes it an own key) would have become the prototype of `merged`
+        for (const k of OPTION_KEYS) {
+          const v = payloadField(fromMsg, k, `options.${k}`);
+          if (v !== undefined && v !== null && v !== '') merged[k] = v;
+        }
       }
       return Object.keys(merged).length > 0 ? merged : undefined;
     };

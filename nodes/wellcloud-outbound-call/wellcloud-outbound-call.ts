@@ -5,7 +5,7 @@
  */
 import { validateInstantOutbound } from '../../lib/validate';
 import { type ActionResult, setupActionNode } from '../shared/action';
-import { evaluateProperty, resolveFields } from '../shared/props';
+import { evaluateProperty, isGiven, payloadField, resolveFields } from '../shared/props';
 import type { Node, NodeAPI, NodeDef } from '../shared/types';
 
 const FIELDS = ['activityId', 'callee', 'caller', 'data', 'domain', 'rosterId', 'tenantId'] as const;
@@ -34,8 +34,10 @@ export = function register(RED: NodeAPI): void {
 
     setupActionNode(RED, node, def, async (ctx): Promise<ActionResult> => {
       const input = await resolveFields(RED, node, ctx.msg, config, FIELDS);
-      const id = ctx.payload.id ?? (await evaluateProperty(RED, node, ctx.msg, config[ID_PROPERTY], config[`${ID_PROPERTY}Type`] as string | undefined, 'id'));
-      if (id !== undefined && id !== null && id !== '') input.id = id;
+      // msg.payload.id wins unless it is not given (undefined, null or ''), as for every other field
+      const fromMsg = payloadField(ctx.payload, 'id');
+      const id = isGiven(fromMsg) ? fromMsg : await evaluateProperty(RED, node, ctx.msg, config[ID_PROPERTY], config[`${ID_PROPERTY}Type`] as string | undefined, 'id');
+      if (isGiven(id)) input.id = id;
       if (input.domain === undefined && ctx.server.domain) input.domain = ctx.server.domain;
       if (input.tenantId === undefined && ctx.server.tenantId) input.tenantId = ctx.server.tenantId;
       // checked here so that nothing is sent when any field is wrong

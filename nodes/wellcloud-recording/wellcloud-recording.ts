@@ -16,7 +16,7 @@ import {
   resolveTargetPath,
 } from '../../lib/recording';
 import { type ActionContext, type ActionResult, setupActionNode } from '../shared/action';
-import { evaluateProperty, resolveFields } from '../shared/props';
+import { evaluateProperty, payloadField, resolveFields } from '../shared/props';
 import type { Node, NodeAPI, NodeDef } from '../shared/types';
 
 const TYPE = 'wellcloud-recording';
@@ -75,14 +75,18 @@ export = function register(RED: NodeAPI): void {
         return { target: { callId: prepareCallId(ctx.lang, input) }, format: prepareFormat(ctx.lang, input) };
       }
       const input = await resolveFields(RED, node, ctx.msg, config, ['recordingId', 'format']);
-      if (isEmpty(ctx.payload.recordingId) && !isEmpty(ctx.payload.id)) input.recordingId = ctx.payload.id;
+      const id = payloadField(ctx.payload, 'id', 'recordingId');
+      if (isEmpty(payloadField(ctx.payload, 'recordingId')) && !isEmpty(id)) input.recordingId = id;
       return { target: { recordingId: prepareRecordingId(ctx.lang, input) }, format: prepareFormat(ctx.lang, input) };
     };
 
-    /** msg.filename wins over the dialog's filename. */
-    const filename = async (ctx: ActionContext): Promise<unknown> => {
-      if (!isEmpty(ctx.msg.filename)) return ctx.msg.filename;
-      return evaluateProperty(RED, node, ctx.msg, def.filename, def.filenameType, 'filename');
+    /**
+     * msg.filename wins over the dialog's filename. Boxed: an async function's result is waited for
+     * when it is a Promise (or any object with a `then`), and msg.filename may be anything.
+     */
+    const filename = async (ctx: ActionContext): Promise<{ name: unknown }> => {
+      if (!isEmpty(ctx.msg.filename)) return { name: ctx.msg.filename };
+      return { name: await evaluateProperty(RED, node, ctx.msg, def.filename, def.filenameType, 'filename') };
     };
 
     const list = async (ctx: ActionContext): Promise<ActionResult> => {
@@ -98,7 +102,7 @@ export = function register(RED: NodeAPI): void {
         return { payload: await audioUrl(ctx.client, target, format, opts), status: RED._('wellcloud-recording.status.url') };
       }
       if (output === 'file') {
-        const path = await resolveTargetPath(ctx.lang, await filename(ctx), target, format, baseDir());
+        const path = await resolveTargetPath(ctx.lang, (await filename(ctx)).name, target, format, baseDir());
         ctx.progress(RED._('wellcloud-recording.status.downloading'));
         const saved = await downloadToFile(ctx.client, target, format, path, opts);
         return { payload: saved, status: RED._('wellcloud-recording.status.saved', { size: humanBytes(saved.bytes) }) };

@@ -5,7 +5,9 @@
  * roster into uploads within the platform's 10 MB limit; one message per created batch, with
  * msg.parts so that a Join node can put them together.
  */
+import * as path from 'path';
 import { invalidInput, isWellcloudError } from '../../lib/errors';
+import { inexactNumber, isExactNumber } from '../../lib/validate';
 import type { Lang } from '../../lib/i18n';
 import { duplicatesWarning, prepareRoster, prepareRosterFile, type PreparedRoster, type UploadedBatch, uploadRosterParts } from '../../lib/roster';
 import { type ActionContext, type ActionResult, setupActionNode } from '../shared/action';
@@ -28,10 +30,13 @@ function isSet(v: unknown): boolean {
   return v !== undefined && v !== null && v !== '';
 }
 
-/** A text parameter: a string or a number, '' meaning not given. */
+/** A text parameter: a string or an exact number, '' meaning not given. */
 function text(lang: Lang, field: string, v: unknown): string | undefined {
   if (!isSet(v)) return undefined;
-  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  if (typeof v === 'number' && Number.isFinite(v)) {
+    if (!isExactNumber(v)) throw inexactNumber(lang, field, v);
+    return String(v);
+  }
   if (typeof v !== 'string') throw invalidInput(lang, field, 'input.string');
   const s = v.trim();
   return s === '' ? undefined : s;
@@ -46,6 +51,11 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const node = this;
     const status = (key: string, vars?: Record<string, unknown>): string => RED._(`${TYPE}.status.${key}`, vars);
+    /** A relative file name is read from Node-RED's working directory (its fileWorkingDirectory setting), as Node-RED's file nodes and wellcloud-recording do. */
+    const filePath = (name: string): string => {
+      const dir = RED.settings.fileWorkingDirectory;
+      return path.resolve(typeof dir === 'string' && dir ? dir : process.cwd(), name);
+    };
 
     /** msg.<name> wins over the dialog's typedInput. */
     const param = async (ctx: ActionContext, name: 'alias' | 'templateId' | 'filename'): Promise<string | undefined> => {
@@ -61,13 +71,14 @@ export = function register(RED: NodeAPI): void {
       const payload = ctx.msg.payload;
       if (isSet(msgFile)) {
         ctx.progress(status('checking'));
-        return prepareRosterFile(text(ctx.lang, 'filename', msgFile) ?? '', opts);
+        const name = text(ctx.lang, 'filename', msgFile);
+        return prepareRosterFile(name === undefined ? '' : filePath(name), opts);
       }
       if (typeof payload === 'string' || Buffer.isBuffer(payload) || Array.isArray(payload)) return prepareRoster(payload, opts);
       const file = await param(ctx, 'filename');
       if (file === undefined) throw invalidInput(ctx.lang, 'payload', 'roster.input');
       ctx.progress(status('checking'));
-      return prepareRosterFile(file, opts);
+      return prepareRosterFile(filePath(file), opts);
     };
 
     setupActionNode(RED, node, def, async (ctx): Promise<ActionResult> => {

@@ -355,6 +355,19 @@ describe('lib/cdr', function () {
       assert.strictEqual(nextMonthStart(china('2025-12-31 23:59:59')), china('2026-01-01 00:00:00'));
       assert.strictEqual(nextMonthStart(china('2025-02-01 00:00:00')), china('2025-03-01 00:00:00'));
     });
+    it('finds it before the year 1000 too (four-digit year), and none after December 9999', function () {
+      // "500-02-01 00:00:00" is no time: the split of a query in year 500 failed with "time is not a valid time"
+      assert.strictEqual(nextMonthStart(china('0500-01-15 00:00:00')), china('0500-02-01 00:00:00'));
+      assert.strictEqual(nextMonthStart(china('0099-12-31 23:59:59')), china('0100-01-01 00:00:00'));
+      assert.strictEqual(nextMonthStart(china('9999-12-01 00:00:00')), Number.POSITIVE_INFINITY);
+    });
+    it('splits a range before the year 1000 at its month boundary on 14015, every record once', async function () {
+      const records = makeRecords(china('0500-01-31 20:00:00'), china('0500-02-01 04:00:00'), 30 * MIN);
+      const p = fakePlatform(records, { partition: 'month', namePoint: false });
+      const pages = await drain(cdr.fetchPagedRange(p.fetchPage, range('0500-01-31 20:00:00', '0500-02-01 04:00:00')));
+      assert.deepStrictEqual(ids(pages), records.map((r) => r.callId));
+      assert.ok(p.state.refused.length >= 1 && p.state.refused.every((x) => x.startsWith('14015 0500-')), p.state.refused.join('; '));
+    });
   });
 
   describe('collectRecords', function () {
@@ -409,6 +422,21 @@ describe('lib/cdr', function () {
       assert.strictEqual(cdr.prepareCallRange('en-US', { ...base, isOrder: 'desc' }).isOrder, 0);
       assert.strictEqual(cdr.prepareCallRange('en-US', { ...base, isOrder: '0' }).isOrder, 0);
       assert.strictEqual(cdr.prepareCallRange('en-US', base).isOrder, 1);
+    });
+
+    it('rejects a time outside the years 0000 to 9999, which the platform text cannot hold', function () {
+      // valid instants, but formatted "275760-09-13 07:59:59" and "-001-..." they were sent and refused with 400
+      for (const [beginTime, endTime] of [
+        [8.64e15 - 3600e3, 8.64e15],
+        [Date.UTC(-1, 0, 1), Date.UTC(-1, 0, 2)],
+        ['9999-12-31 23:00:00', new Date(Date.UTC(10000, 0, 1))],
+      ]) {
+        const field = typeof beginTime === 'string' ? 'endTime' : 'beginTime';
+        assert.throws(() => cdr.prepareCallRange('en-US', { ...base, beginTime, endTime }), (e) => invalid(field)(e) && /is outside the years 0000 to 9999/.test(e.message));
+      }
+      assert.throws(() => cdr.prepareCallRange('zh-CN', { ...base, beginTime: 8.64e15 - 1000, endTime: 8.64e15 }), (e) => /超出平台时间格式/.test(e.message));
+      const last = cdr.prepareCallRange('en-US', { ...base, beginTime: '9999-12-31 00:00:00', endTime: '9999-12-31 23:59:59' });
+      assert.strictEqual(last.endTime.getTime(), Date.UTC(9999, 11, 31, 15, 59, 59));
     });
 
     it('checks every robot filter', function () {

@@ -387,6 +387,12 @@ describe('lib/client request core (local server)', function () {
       const c = makeClient();
       await assert.rejects(c.getCall(''), (e) => e.code === 'INVALID_INPUT' && e.field === 'callId');
       await assert.rejects(c.getRecordingAudio('  ', {}), (e) => e.code === 'INVALID_INPUT' && e.field === 'recordingId');
+      // a number whose digits are lost names another call
+      await assert.rejects(c.getCall(2 ** 60 + 1), (e) => e.code === 'INVALID_INPUT' && e.field === 'callId' && /too large to be exact/.test(e.message));
+      // half a surrogate pair: a URIError escaped getCall before, and a query failed as "Network error"
+      await assert.rejects(c.getCall('c\ud800'), (e) => e.name === 'WellcloudError' && e.code === 'INVALID_INPUT' && e.field === 'callId' && /broken character/.test(e.message));
+      await assert.rejects(c.queryCalls({ beginTime: '2024-01-01 00:00:00', endTime: '2024-01-01 01:00:00', isOrder: 1, domain: 'test.cc', ani: '\udc00' }), (e) => e.code === 'INVALID_INPUT' && e.field === 'ani');
+      await assert.rejects(c.uploadRoster('1,S,13900000001\n', { alias: 'a\ud800' }), (e) => e.code === 'INVALID_INPUT' && e.field === 'alias');
       assert.strictEqual(srv.requests.length, 0);
     });
 

@@ -76,6 +76,17 @@ describe('lib/recording', function () {
   describe('saveAudio', function () {
     const chunk = Buffer.alloc(64 * 1024, 7);
 
+    it('keeps the temporary name within 255 bytes, cut at a character', function () {
+      for (const base of ['a.mp3', `${'x'.repeat(240)}.mp3`, `${'文'.repeat(84)}.wav`, `${'😀'.repeat(63)}.mp3`]) {
+        const tmp = path.basename(rec.tempPathFor(path.join('/some/dir', base)));
+        assert.ok(Buffer.byteLength(tmp) <= 255, `${Buffer.byteLength(tmp)} bytes`);
+        assert.match(tmp, /^\..+\.[0-9a-f]{12}\.part$/);
+        assert.ok(tmp.isWellFormed(), 'no character cut in half');
+        assert.ok(base.startsWith(tmp.slice(1, tmp.length - 18)), tmp);
+      }
+      assert.match(path.basename(rec.tempPathFor('/d/a.mp3')), /^\.a\.mp3\.[0-9a-f]{12}\.part$/);
+    });
+
     it('writes the whole file under its name and leaves nothing else', async function () {
       const dir = tmpDir();
       const out = await rec.saveAudio(audio([chunk, chunk, chunk], { contentLength: 3 * chunk.length }), path.join(dir, 'a.mp3'));
@@ -146,6 +157,23 @@ describe('lib/recording', function () {
       assert.strictEqual(fs.statSync(out.path).size, out.bytes);
       const mem = await rec.downloadToBuffer(client, { recordingId: added.id }, 'mp3');
       assert.ok(mem.buffer.equals(fs.readFileSync(out.path)));
+    });
+
+    it('checks the name and opens the partial file before asking the platform', async function () {
+      const dir = tmpDir();
+      sandbox().clearRequests();
+      const long = path.join(dir, `${'z'.repeat(256)}.mp3`);
+      await assert.rejects(rec.downloadToFile(client, { callId: sb.SAMPLE_CALL_ID }, 'mp3', long), (e) => e.name === 'WellcloudError' && e.code === 'ENAMETOOLONG' && e.message.includes(long));
+      fs.chmodSync(dir, 0o500);
+      try {
+        // (root writes anyway: then the download goes through)
+        const denied = await rec.downloadToFile(client, { callId: sb.SAMPLE_CALL_ID }, 'mp3', path.join(dir, 'r.mp3')).catch((e) => e);
+        if (denied instanceof Error) assert.strictEqual(denied.code, 'EACCES');
+        const asked = sandbox().requests.filter((r) => r.path.endsWith('/stream')).length;
+        assert.strictEqual(asked, denied instanceof Error ? 0 : 1, 'the platform was asked only for a file that could be written');
+      } finally {
+        fs.chmodSync(dir, 0o700);
+      }
     });
 
     it('never saves a 14013 error answer as audio (WAV of an old call)', async function () {

@@ -81,6 +81,14 @@ describe('lib/roster: rows as objects', function () {
     ['a negative number', { ...ok, number: -13900000000 }, 'number', 'digits'],
     ['a number with a fraction', { ...ok, number: 139000000.5 }, 'number', 'digits'],
     ['a line break in a data value', { ...ok, data: { note: 'a\r\nb' } }, 'data.note', 'line break'],
+    // getters and proxies that throw: a TypeError out of prepareRoster before, "Unexpected error" in the node
+    ['a rosterId whose getter throws', Object.defineProperty({ ...ok }, 'rosterId', { get: () => assert.fail('no access') }), 'rosterId', 'cannot be read (reading it threw: no access)'],
+    ['a data value whose getter throws', { ...ok, data: Object.defineProperty({}, 'k', { enumerable: true, get: () => assert.fail('no access') }) }, 'data.k', 'cannot be read'],
+    ['data whose key listing throws', { ...ok, data: new Proxy({}, { ownKeys: () => assert.fail('no keys') }) }, 'data', 'cannot be read (reading it threw: no keys)'],
+    ['a row that is a proxy throwing on every read', new Proxy({}, { get: () => assert.fail('no reads') }), 'rosterId', 'cannot be read'],
+    // half of a surrogate pair: uploaded as U+FFFD before, another text than the row's
+    ['a rosterId cut in the middle of an emoji', { ...ok, rosterId: '😀'.slice(0, 1) }, 'rosterId', 'broken character'],
+    ['a data value with a lone low surrogate', { ...ok, data: { k: 'a\udc00' } }, 'data.k', 'broken character'],
   ];
   for (const [name, bad, field, text] of cases) {
     it(`fails on ${name}, naming row and field`, function () {
@@ -90,6 +98,12 @@ describe('lib/roster: rows as objects', function () {
 
   it('fails on a row that is not an object', function () {
     expectRowError(() => prepareRoster([ok, 'x']), 2, 'row', 'must be an object');
+  });
+
+  it('fails on a row the array gives through a getter that throws', function () {
+    const list = [ok, ok];
+    Object.defineProperty(list, 1, { get: () => assert.fail('no access') });
+    expectRowError(() => prepareRoster(list), 2, 'row', 'cannot be read (reading it threw: no access)');
   });
 
   it('fails on an empty array, naming payload', function () {
@@ -187,6 +201,15 @@ describe('lib/roster: text and Buffers', function () {
       expectRowError(() => prepareRoster(`1,S,13900000000\n2,S,13900000000\n${line}\n4,S,13900000000\n`), 3, field, text);
     });
   }
+
+  it('fails on text given as a string holding half of a surrogate pair, naming its row, rows before it first', async function () {
+    const cut = '😀'.slice(0, 1);
+    // (a whole emoji is fine)
+    assert.strictEqual((await partText(prepareRoster('1,S,13900000001,😀\n'))).join(''), '1,S,13900000001,😀\n');
+    expectRowError(() => prepareRoster(`1,S,13900000001\n\n3,S,13900000003,c${cut}\n4,S,13900000004\n`), 3, 'row', 'broken character');
+    expectRowError(() => prepareRoster(`1,S,139\n2,S\n3,S,13900000003,${cut}\n`), 2, 'row', 'fields found: 2;');
+    assert.throws(() => prepareRoster(`1,S,13900000001,${'😀'.slice(1)}`, { lang: 'zh-CN' }), (e) => e.field === 'row' && e.details.row === 1 && /^第 1 行：文本含有残缺的字符/.test(e.message));
+  });
 
   it('accepts an empty customerId and an empty data field', function () {
     assert.strictEqual(prepareRoster('1,S,13900000000,,\n2,S,13900000000,,k:\n').rows, 2);

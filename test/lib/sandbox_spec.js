@@ -434,6 +434,20 @@ describe('sandbox', function () {
       assert.strictEqual((await get(s, token, CALLS, range('2025-01-01 00:00:00', '2025-01-31 23:59:59'))).status, 200);
     });
 
+    it('reads and writes years before 1000 as the platform does (four digits, not 19xx)', async function () {
+      // "0050" was read as 1950 (Date.UTC) and the split point written "500-02-01 00:00:00"
+      for (const [begin, end, point] of [
+        ['0500-01-31 20:00:00', '0500-02-01 04:00:00', '0500-02-01 00:00:00'],
+        ['0050-01-31 20:00:00', '0050-02-01 04:00:00', '0050-02-01 00:00:00'],
+        ['0004-02-28 20:00:00', '0004-03-01 04:00:00', '0004-03-01 00:00:00'],
+      ]) {
+        const e = assertError(assert, await get(s, token, CALLS, range(begin, end)), 400, 14015);
+        assert.ok(e.errorMessage.endsWith(`请以${point}时间点分为两次查询`), e.errorMessage);
+      }
+      // February 29 of the year 0 (a leap year, unlike 1900)
+      assert.strictEqual((await get(s, token, CALLS, range('0000-02-29 00:00:00', '0000-02-29 01:00:00'))).status, 200);
+    });
+
     it('honours maxSpanMs and partition options', async function () {
       const day = await startSandbox({ partition: 'day', maxSpanMs: 2 * 86400000, callsPerDay: 2 });
       try {
@@ -734,6 +748,15 @@ describe('sandbox: outbound, roster upload and controls', function () {
       assert.strictEqual(again.status, 201);
       assert.strictEqual(again.body.data.alias, null);
       assert.notStrictEqual(again.body.data.batchId, r.body.data.batchId);
+    });
+
+    it('keeps a data key named __proto__ or constructor as an ordinary key, as the platform does', async function () {
+      // it was assigned with data[key] = value: "__proto__" was lost (a string cannot be a prototype)
+      const r = await upload(s, token, {}, [{ name: 'file', filename: 'r.csv', content: '1,S,13900000001,c,__proto__:p|constructor:c|k:v\n' }]);
+      assert.strictEqual(r.status, 201);
+      const { data } = s.uploads[s.uploads.length - 1].rows[0];
+      assert.deepStrictEqual(Object.entries(data), [['__proto__', 'p'], ['constructor', 'c'], ['k', 'v']]);
+      assert.strictEqual(Object.getPrototypeOf(data), Object.prototype);
     });
 
     it('reads only the first part named file', async function () {

@@ -20,6 +20,14 @@ describe('lib/validate', function () {
       assert.strictEqual(v.readPath({ a: 1 }, 'a.b'), undefined);
       assert.strictEqual(v.readPath(null, 'a'), undefined);
     });
+
+    it('turns a read that throws (a getter, a proxy) into INVALID_INPUT naming the path', function () {
+      const getter = Object.defineProperty({}, 'cpa', { get: () => assert.fail('no access') });
+      rejects(() => v.readPath({ options: getter }, 'options.cpa', 'en-US'), 'options.cpa', /^options\.cpa cannot be read \(reading it threw: no access\)\.$/);
+      rejects(() => v.readPath(new Proxy({}, { get: () => assert.fail('no reads') }), 'deviceId', 'zh-CN'), 'deviceId', /^无法读取 deviceId（读取时出错：no reads）。$/);
+      // the client's methods validate with it: a rejection with a WellcloudError, not a TypeError
+      rejects(() => v.validateDualCall('en-US', { deviceId: '8001@test.cc', prefix: '9', customerPhone: '13912345678', options: getter }), 'options.cpa');
+    });
   });
 
   describe('requireString / optionalString', function () {
@@ -27,6 +35,20 @@ describe('lib/validate', function () {
       assert.strictEqual(v.requireString('en-US', { a: ' x ' }, 'a'), 'x');
       assert.strictEqual(v.requireString('en-US', { a: 13912345678 }, 'a'), '13912345678');
       assert.strictEqual(v.optionalString('en-US', { a: 'y' }, 'a'), 'y');
+    });
+
+    it('refuses a number too large to be exact (its digits are already lost), in both languages', function () {
+      for (const a of [2 ** 53, 13912345678901234567, 1e21, -(2 ** 60), Number.MAX_VALUE]) {
+        rejects(() => v.requireString('en-US', { a }, 'a'), 'a', /^a is a number too large to be exact \(.*: over 2\^53, its last digits are lost\); give it as text\.$/);
+        rejects(() => v.optionalString('zh-CN', { a }, 'a'), 'a', /^a 是超出精确范围的数字/);
+      }
+      assert.strictEqual(v.requireString('en-US', { a: 2 ** 53 - 1 }, 'a'), '9007199254740991');
+      assert.strictEqual(v.requireString('en-US', { a: -1.5 }, 'a'), '-1.5');
+    });
+
+    it('refuses text holding half of a surrogate pair (no URL or UTF-8 can carry it)', function () {
+      for (const a of ['\ud800', 'abc\udfff', '😀'.slice(0, 1)]) rejects(() => v.requireString('en-US', { a }, 'a'), 'a', /^a holds a broken character \(half of a UTF-16 surrogate pair/);
+      assert.strictEqual(v.requireString('en-US', { a: ' 😀 ' }, 'a'), '😀');
     });
 
     it('treats missing, null, empty and blank as missing', function () {

@@ -98,6 +98,27 @@ describe('wellcloud-cdr node', function () {
       assert.ok(sandbox().requests.every((r) => !r.path.startsWith('/api/')));
     });
 
+    it('refuses a callId given as a number too large to be exact, before any request', async () => {
+      // 2^60 + 1 reads back as 1152921504606847000 once it is a number: that other call was asked for
+      const { cdr, caught } = await load(sandbox(), { operation: 'call' });
+      const got = nextMessage(caught);
+      cdr.receive({ payload: { callId: 2 ** 60 + 1 } });
+      const msg = await got;
+      assert.strictEqual(msg.error.code, 'INVALID_INPUT');
+      assert.strictEqual(msg.error.message, 'callId is a number too large to be exact (1152921504606847000: over 2^53, its last digits are lost); give it as text.');
+      assert.ok(sandbox().requests.every((r) => !r.path.startsWith('/api/')));
+    });
+
+    it('refuses a callId holding half of a surrogate pair, before any request (was an unexpected URIError)', async () => {
+      const { cdr, caught } = await load(sandbox(), { operation: 'call' });
+      const got = nextMessage(caught);
+      cdr.receive({ payload: { callId: `call-${'😀'.slice(0, 1)}` } });
+      const msg = await got;
+      assert.strictEqual(msg.error.code, 'INVALID_INPUT');
+      assert.match(msg.error.message, /^callId holds a broken character/);
+      assert.ok(sandbox().requests.every((r) => !r.path.startsWith('/api/')));
+    });
+
     it('fails without a callId before any request', async () => {
       const { cdr, caught } = await load(sandbox(), { operation: 'call' });
       const got = nextMessage(caught);
@@ -204,6 +225,15 @@ describe('wellcloud-cdr node', function () {
         [{ beginTime: 'yesterday', endTime: '2025-03-14 00:00:00' }, 'beginTime'],
         [{ beginTime: '2025-03-14 00:00:00', endTime: '2025-03-15 00:00:00', pageSize: 500 }, 'pageSize'],
         [{ beginTime: '2025-03-14 00:00:00', endTime: '2025-03-15 00:00:00', concurrency: 0 }, 'concurrency'],
+        // a getter that throws was "Unexpected error in the node" with code ERROR
+        [
+          Object.defineProperty({ beginTime: '2025-03-14 00:00:00', endTime: '2025-03-15 00:00:00' }, 'pageSize', {
+            get() {
+              throw new Error('no access');
+            },
+          }),
+          'msg.payload.pageSize cannot be read (reading it threw: no access)',
+        ],
       ]) {
         const got = nextMessage(caught);
         cdr.receive({ payload });
@@ -213,6 +243,28 @@ describe('wellcloud-cdr node', function () {
         assert.ok(msg.error.message.includes(field), `${msg.error.message} names ${field}`);
       }
       assert.strictEqual(sandbox().requests.length, 0, 'nothing was sent');
+    });
+
+    it('splits a range before the year 1000 that crosses a month (the platform answers 14015)', async () => {
+      // the month boundary was written "500-02-01 00:00:00" and read back as no time: INVALID_INPUT after the requests
+      const { cdr, out, caught } = await load(sandbox(), {});
+      const got = Promise.race([nextMessage(out), nextMessage(caught).then((m) => assert.fail(`${m.error.code}: ${m.error.message}`))]);
+      cdr.receive({ payload: { beginTime: '0500-01-31 20:00:00', endTime: '0500-02-01 04:00:00' } });
+      const msg = await got;
+      assert.deepStrictEqual(msg.payload, []);
+      const asked = rangeRequests(sandbox()).map((r) => `${r.query.beginTime}..${r.query.endTime} ${r.status}`);
+      assert.ok(asked.some((a) => a.endsWith(' 200') && a.startsWith('0500-02-01')), asked.join('; '));
+    });
+
+    it('refuses times beyond year 9999 (valid epoch ms, but no yyyy text holds them) before any request', async () => {
+      // sent as beginTime=275760-09-13 07:00:00 before, and refused by the platform with 400
+      const { cdr, caught } = await load(sandbox(), {});
+      const got = nextMessage(caught);
+      cdr.receive({ payload: { beginTime: 8.64e15 - 3600e3, endTime: 8.64e15 } });
+      const msg = await got;
+      assert.strictEqual(msg.error.code, 'INVALID_INPUT');
+      assert.strictEqual(msg.error.message, "beginTime (+275760-09-12T23:00:00.000Z) is outside the years 0000 to 9999 that the platform's times (yyyy-MM-dd HH:mm:ss) can hold.");
+      assert.strictEqual(rangeRequests(sandbox()).length, 0, 'nothing was sent');
     });
 
     it('fails with MAX_RECORDS in all mode when the result is larger, sending nothing', async () => {

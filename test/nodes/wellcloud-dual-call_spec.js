@@ -19,6 +19,15 @@ const EXAMPLE = path.join(__dirname, '..', '..', 'examples', 'Click to call from
 
 const PATH = '/api/ext/v2/calls/uc';
 
+/** `obj` with a `key` whose getter throws (not enumerable: the Catch node's copy of the message skips it, the node reads it). */
+function throwingField(obj, key) {
+  return Object.defineProperty(obj, key, {
+    get() {
+      throw new Error('no access to this field');
+    },
+  });
+}
+
 function flow(sandbox, props = {}) {
   return [
     { id: 'f1', type: 'tab', label: 'dual call' },
@@ -137,6 +146,24 @@ describe('wellcloud-dual-call', function () {
     assert.deepStrictEqual(posts()[0].body.options, { bindPhone: '918900000001', displayOrigin: '4008100001', cpa: 'true', displayDest: '4008100002' });
   });
 
+  it("keeps the dialog's options when msg.payload.options is empty (not given, as for any field)", async function () {
+    // '' failed with "options must be an object"
+    const { node, out, caught } = await load({ cpa: 'true' });
+    const got = Promise.race([nextMessage(out), nextMessage(caught).then((m) => assert.fail(m.error.message))]);
+    node.receive({ payload: { options: '' } });
+    await got;
+    assert.deepStrictEqual(posts()[0].body.options, { cpa: 'true' });
+  });
+
+  it('merges msg.payload.options holding a "__proto__" key (JSON.parse keeps it as an own key) like any other', async function () {
+    // before: the key became the prototype of the merged options, which then failed as "options must be an object"
+    const { node, out, caught } = await load({ cpa: 'false' });
+    const got = Promise.race([nextMessage(out), nextMessage(caught).then((m) => assert.fail(m.error.message))]);
+    node.receive({ payload: { options: JSON.parse('{"__proto__":{"cpa":"true"},"bindPhone":"918900000000","other":"x"}') } });
+    await got;
+    assert.deepStrictEqual(posts()[0].body.options, { cpa: 'false', bindPhone: '918900000000' });
+  });
+
   const invalid = [
     ['a deviceId without domain', { deviceId: '8001' }, 'deviceId'],
     ['a missing customerPhone', { customerPhone: '' }, 'customerPhone', { customerPhone: '' }],
@@ -153,6 +180,11 @@ describe('wellcloud-dual-call', function () {
     ['a dialog deviceId JSONata expression that does not parse', {}, 'deviceId', { deviceId: '$substring(', deviceIdType: 'jsonata' }],
     ['userData holding a BigInt (no JSON for it)', { userData: { orderId: 142459n } }, 'userData'],
     ['userData holding a circular reference', { userData: (() => { const u = { orderId: '1' }; u.self = u; return u; })() }, 'userData'],
+    // a getter that throws (a class instance, a proxy) was "Unexpected error in the node" with code ERROR
+    ['a msg.payload.customerPhone whose getter throws', throwingField({}, 'customerPhone'), 'customerPhone'],
+    ['a msg.payload.options.cpa whose getter throws', { options: throwingField({}, 'cpa') }, 'options.cpa'],
+    // half of a surrogate pair passed the deviceId pattern and was sent
+    ['a deviceId holding half of a surrogate pair', { deviceId: `8001${'😀'.slice(0, 1)}@demo.cc` }, 'deviceId'],
   ];
   for (const [name, payload, field, dialog] of invalid) {
     it(`fails on ${name} with INVALID_INPUT naming ${field}, sending nothing`, async function () {
@@ -167,6 +199,40 @@ describe('wellcloud-dual-call', function () {
       assert.strictEqual(posts().length, 0);
     });
   }
+
+  it('refuses a dialog value read from the context that is a Promise or a proxy, instead of waiting for it or failing unexpectedly', async function () {
+    for (const [value, detail] of [
+      // never settles: the message used to wait for it forever
+      [new Promise(() => {}), 'it is a Promise, not a value'],
+      [new Proxy({}, { get: () => assert.fail('no reads') }), 'no reads'],
+    ]) {
+      const { node, caught } = await load({ deviceId: 'agent', deviceIdType: 'flow' });
+      node.context().flow.set('agent', value);
+      const got = nextMessage(caught, 2000);
+      node.receive({ payload: {} });
+      const msg = await got;
+      assert.strictEqual(msg.error.code, 'INVALID_INPUT');
+      assert.strictEqual(msg.error.message, `deviceId in the node's dialog cannot be read: ${detail}. Fix the value (JSON, JSONata expression or msg path) in the dialog.`);
+      await helper.unload();
+    }
+    assert.strictEqual(posts().length, 0);
+  });
+
+  it('says which msg.payload field could not be read, in both languages', async function () {
+    for (const [lang, text] of [
+      ['en-US', 'msg.payload.customerPhone cannot be read (reading it threw: no access to this field).'],
+      ['zh-CN', '无法读取 msg.payload.customerPhone（读取时出错：no access to this field）。'],
+    ]) {
+      const { node, caught } = await load();
+      helper.getNode('cfg').lang = lang;
+      const got = nextMessage(caught);
+      node.receive({ payload: throwingField({ deviceId: '8001@demo.cc' }, 'customerPhone') });
+      const msg = await got;
+      assert.deepStrictEqual([msg.error.code, msg.error.message], ['INVALID_INPUT', text]);
+      await helper.unload();
+    }
+    assert.strictEqual(posts().length, 0);
+  });
 
   it('reports a dialog value that is not valid JSON as INVALID_INPUT naming it, sending nothing', async function () {
     const { node, caught } = await load({ userData: '{bad', userDataType: 'json' });

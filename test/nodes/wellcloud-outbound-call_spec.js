@@ -12,6 +12,15 @@ const catchModule = require('@node-red/nodes/core/common/25-catch.js');
 const { DEMO_CAMPAIGN_ID, DEMO_TENANT_ID, DEMO_DOMAIN, INSTANT_OK } = dist('lib/sandbox');
 
 const PATH = '/api/ocm/instant/smart';
+
+/** `obj` with a `key` whose getter throws (not enumerable: the Catch node's copy of the message skips it, the node reads it). */
+function throwingField(obj, key) {
+  return Object.defineProperty(obj, key, {
+    get() {
+      throw new Error('no access to this field');
+    },
+  });
+}
 const coreModules = ['common/20-inject.js', 'common/21-debug.js', 'common/90-comment.js'].map((m) => require(`@node-red/nodes/core/${m}`));
 
 /** Loads an example flow as shipped, its config node pointed at the test sandbox. */
@@ -110,6 +119,26 @@ describe('wellcloud-outbound-call', function () {
     });
   });
 
+  it("sends the dialog's recordId as id when msg.payload.id is empty or null (not given)", async function () {
+    // an empty msg.payload.id used to hide the dialog's recordId: no id was sent
+    const { node, out, caught } = await load({ recordId: 'rec-dialog', recordIdType: 'str' });
+    for (const id of ['', null, undefined, 'rec-msg']) {
+      const got = Promise.race([nextMessage(out), nextMessage(caught).then((m) => assert.fail(m.error.message))]);
+      node.receive({ payload: { id } });
+      await got;
+    }
+    assert.deepStrictEqual(posts().map((r) => r.body.id), ['rec-dialog', 'rec-dialog', 'rec-dialog', 'rec-msg']);
+  });
+
+  it('takes domain and tenantId from the config node when the dialog reads null (an unset context value, JSON null)', async function () {
+    // before: "tenantId is required" (and domain), although the config node has them
+    const { node, out, caught } = await load({ domain: 'where.domain', domainType: 'msg', tenantId: 'null', tenantIdType: 'json' });
+    const got = Promise.race([nextMessage(out), nextMessage(caught).then((m) => assert.fail(m.error.message))]);
+    node.receive({ payload: {}, where: { domain: null } });
+    await got;
+    assert.deepStrictEqual([posts()[0].body.domain, posts()[0].body.tenantId], [DEMO_DOMAIN, DEMO_TENANT_ID]);
+  });
+
   it('reads typedInputs from msg, flow, global and env', async function () {
     process.env.WELLCLOUD_TEST_CALLER = '8009';
     const { node, out } = await load({
@@ -141,6 +170,12 @@ describe('wellcloud-outbound-call', function () {
     ['a missing rosterId', {}, 'rosterId', { rosterId: '' }],
     ['no tenantId anywhere', {}, 'tenantId', {}, { tenantId: '' }],
     ['no domain anywhere', {}, 'domain', {}, { domain: '' }],
+    // a getter that throws was "Unexpected error in the node" with code ERROR
+    ['a msg.payload.id whose getter throws', throwingField({}, 'id'), 'id'],
+    ['a msg.payload.callee whose getter throws', throwingField({}, 'callee'), 'callee'],
+    // numbers whose digits are lost: sent as "9007199254740992" and "1e+21" before
+    ['an id given as a number too large to be exact', { id: 2 ** 53 + 1 }, 'id'],
+    ['a tenantId given as a number too large to be exact', { tenantId: 1e21 }, 'tenantId'],
   ];
   for (const [name, payload, field, dialog, config] of invalid) {
     it(`fails on ${name} with INVALID_INPUT naming ${field}, sending nothing`, async function () {
@@ -149,7 +184,7 @@ describe('wellcloud-outbound-call', function () {
       node.receive({ payload });
       const msg = await got;
       assert.strictEqual(msg.error.code, 'INVALID_INPUT');
-      assert.ok(msg.error.message.startsWith(`${field} `), msg.error.message);
+      assert.ok(msg.error.message.startsWith(`${field} `) || msg.error.message.startsWith(`msg.payload.${field} `), msg.error.message);
       // a missing field says where to set it; domain and tenantId also in the config node
       if (/is required\./.test(msg.error.message)) {
         const where = field === 'domain' || field === 'tenantId' ? "Set it in the node's dialog or in the wellcloud config node, or give it as" : "Set it in the node's dialog or give it as";

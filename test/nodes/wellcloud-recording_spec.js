@@ -17,6 +17,15 @@ const recordingModule = dist('nodes/wellcloud-recording/wellcloud-recording.js')
 const catchModule = require('@node-red/nodes/core/common/25-catch.js');
 const { SAMPLE_CALL_ID, NO_RECORDING_CALL_ID, UNKNOWN_CALL_ID, DEMO_CREDENTIALS } = dist('lib/sandbox');
 
+/** `obj` with a `key` whose getter throws (not enumerable: the Catch node's copy of the message skips it, the node reads it). */
+function throwingField(obj, key) {
+  return Object.defineProperty(obj, key, {
+    get() {
+      throw new Error('no access to this field');
+    },
+  });
+}
+
 const made = [];
 function tmpDir() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wellcloud-recnode-'));
@@ -24,10 +33,11 @@ function tmpDir() {
   return dir;
 }
 
-/** Waits (bounded) until a download into `dir` has begun its `.part` file. */
+/** Waits (bounded) until a download into `dir` has written audio into its `.part` file (opened before the request). */
 async function downloadStarted(dir) {
-  for (let i = 0; i < 100 && listFiles(dir).length === 0; i++) await sleep(10);
-  assert.ok(listFiles(dir).some((f) => f.endsWith('.part')), 'the download had started');
+  const writing = () => listFiles(dir).some((f) => f.endsWith('.part') && fs.statSync(path.join(dir, f)).size > 0);
+  for (let i = 0; i < 100 && !writing(); i++) await sleep(10);
+  assert.ok(writing(), 'the download had started');
 }
 
 /** Every file below `dir`, relative. */
@@ -172,6 +182,31 @@ describe('wellcloud-recording node', function () {
       assert.deepStrictEqual(msg.payload, { path: target, bytes: 144 * 2000, contentType: 'audio/mpeg' });
       assert.strictEqual(fs.statSync(target).size, 144 * 2000);
       assert.deepStrictEqual(listFiles(dir), [path.join('a', 'b', 'call.mp3')]);
+    });
+
+    it('saves under a long name whose temporary name would be too long (the temporary one is cut short)', async () => {
+      // 244 bytes is a valid name; ".<name>.<random>.part" was 263 and failed with ENAMETOOLONG after the download
+      const dir = tmpDir();
+      const { rec, out, caught } = await load(sandbox(), { output: 'file' });
+      for (const name of [`${'x'.repeat(240)}.mp3`, `${'文'.repeat(80)}.mp3`]) {
+        const got = Promise.race([nextMessage(out), nextMessage(caught).then((m) => assert.fail(`${m.error.code}: ${m.error.message}`))]);
+        rec.receive({ payload: { callId: SAMPLE_CALL_ID }, filename: path.join(dir, name) });
+        const msg = await got;
+        assert.strictEqual(msg.payload.path, path.join(dir, name));
+      }
+      assert.deepStrictEqual(listFiles(dir).sort(), [`${'x'.repeat(240)}.mp3`, `${'文'.repeat(80)}.mp3`].sort());
+    });
+
+    it('fails on a name too long for the file system before asking the platform', async () => {
+      const dir = tmpDir();
+      const { rec, caught } = await load(sandbox(), { output: 'file' });
+      const got = nextMessage(caught);
+      rec.receive({ payload: { callId: SAMPLE_CALL_ID }, filename: path.join(dir, `${'y'.repeat(300)}.mp3`) });
+      const msg = await got;
+      assert.strictEqual(msg.error.code, 'ENAMETOOLONG');
+      // the audio was downloaded (and thrown away) before
+      assert.strictEqual(audioRequests(sandbox()).length, 0);
+      assert.deepStrictEqual(listFiles(dir), []);
     });
 
     it('msg.filename wins; a directory name gets <callId>.<format>', async () => {
@@ -365,13 +400,20 @@ describe('wellcloud-recording node', function () {
 
     it('checks the input before any request', async () => {
       const { rec, caught } = await load(sandbox(), { output: 'file' });
-      for (const [payload, field] of [
+      for (const [payload, field, filename] of [
         [{}, 'callId'],
         [{ callId: SAMPLE_CALL_ID, format: 'ogg' }, 'format'],
         [{ callId: SAMPLE_CALL_ID }, 'filename'],
+        // a getter that throws was "Unexpected error in the node" with code ERROR
+        [throwingField({}, 'callId'), 'msg.payload.callId cannot be read'],
+        [throwingField({ callId: SAMPLE_CALL_ID }, 'format'), 'msg.payload.format cannot be read'],
+        // half of a surrogate pair: the file was written under a name with U+FFFD, another than msg.payload.path said
+        [{ callId: SAMPLE_CALL_ID }, 'filename holds a broken character', path.join(tmpDir(), `call-${'😀'.slice(0, 1)}.mp3`)],
+        // a Promise as msg.filename was waited for, and the audio written where it pointed
+        [{ callId: SAMPLE_CALL_ID }, 'filename', Promise.resolve(path.join(tmpDir(), 'from-a-promise.mp3'))],
       ]) {
         const got = nextMessage(caught);
-        rec.receive({ payload });
+        rec.receive({ payload, filename });
         const msg = await got;
         assert.strictEqual(msg.error.code, 'INVALID_INPUT');
         assert.ok(msg.error.message.includes(field), `${msg.error.message} names ${field}`);

@@ -258,11 +258,39 @@ describe('wellcloud-roster-upload', function () {
     assert.strictEqual(posts().length, 0);
   });
 
+  it("reads a relative file name from Node-RED's working directory (fileWorkingDirectory), as the file nodes do", async function () {
+    // it was read from the directory the process was started in, whatever the setting said
+    fs.writeFileSync(path.join(tmpDir, 'relative.csv'), '1,S,13900000001\n');
+    const withWorkDir = (RED) => rosterModule(Object.assign(Object.create(RED), { settings: Object.assign(Object.create(RED.settings), { fileWorkingDirectory: tmpDir }) }));
+    await helper.load([configModule, withWorkDir, catchModule, joinModule], flow(sandbox(), { filename: 'relative.csv', filenameType: 'str' }), demoCredentials());
+    const before = sandbox().uploads.length;
+    // msg.filename, then the dialog's File (42 is no roster)
+    for (const input of [{ filename: 'relative.csv' }, { payload: 42 }]) {
+      const got = Promise.race([nextMessage(helper.getNode('out')), nextMessage(helper.getNode('caught')).then((m) => assert.fail(m.error.message))]);
+      helper.getNode('up').receive(input);
+      assert.strictEqual((await got).payload.rows, 1);
+    }
+    assert.deepStrictEqual(newUploads(before).map((u) => u.filename), ['relative.csv', 'relative.csv']);
+  });
+
   const invalid = [
     ['no roster anywhere', { payload: 42 }, 'payload must be roster text'],
     ['a missing file', { filename: '/nonexistent/roster.csv' }, 'Cannot read the roster file /nonexistent/roster.csv: ENOENT'],
     ['an empty roster', { payload: [] }, 'The roster has no rows.'],
     ['an alias that is an object', { payload: '1,S,13900000001', alias: { a: 1 } }, 'alias must be a non-empty string'],
+    // numbers whose digits are lost: uploaded as 13912345678901234000 (someone else) and "1e+21" before
+    ['a row number too large to be exact', { payload: [{ rosterId: '1', prdType: 'S', number: 13912345678901234567 }] }, 'row 1: number is a number too large to be exact (13912345678901234000'],
+    ['a rosterId too large to be exact', { payload: [{ rosterId: 2 ** 53 + 2, prdType: 'S', number: '13900000001' }] }, 'row 1: rosterId is a number too large to be exact'],
+    ['an alias too large to be exact', { payload: '1,S,13900000001', alias: 1e21 }, 'alias is a number too large to be exact (1e+21'],
+    // half of a surrogate pair: "Network error ... URI malformed" (ENETWORK) for the alias, U+FFFD uploaded for the text
+    ['an alias cut in the middle of an emoji', { payload: '1,S,13900000001', alias: `batch-${'😀'.slice(0, 1)}` }, 'alias holds a broken character'],
+    ['text cut in the middle of an emoji', { payload: `1,S,13900000001\n2,S,13900000002,${'😀'.slice(0, 1)}` }, 'row 2: the text holds a broken character'],
+    // a getter or proxy that throws was "Unexpected error in the node" with code ERROR
+    [
+      'a row whose number getter throws',
+      { payload: [{ rosterId: '1', prdType: 'S', number: '13900000001' }, Object.defineProperty({ rosterId: '2', prdType: 'S' }, 'number', { get: () => assert.fail('no access') })] },
+      'row 2: number cannot be read (reading it threw: no access)',
+    ],
   ];
   for (const [name, input, text] of invalid) {
     it(`fails on ${name} with INVALID_INPUT, sending nothing`, async function () {

@@ -74,9 +74,12 @@ export = function register(RED: NodeAPI): void {
         const input = await resolveFields(RED, node, ctx.msg, config, ['callId', 'format']);
         return { target: { callId: prepareCallId(ctx.lang, input) }, format: prepareFormat(ctx.lang, input) };
       }
-      const input = await resolveFields(RED, node, ctx.msg, config, ['recordingId', 'format']);
+      // msg.payload.id (a record of the list operation) beats the dialog like msg.payload.recordingId
+      // does: the dialog's value is not read then, so an error in it cannot fail the message
       const id = payloadField(ctx.payload, 'id', 'recordingId');
-      if (isEmpty(payloadField(ctx.payload, 'recordingId')) && !isEmpty(id)) input.recordingId = id;
+      const byRecord = isEmpty(payloadField(ctx.payload, 'recordingId')) && !isEmpty(id);
+      const input = await resolveFields(RED, node, ctx.msg, config, byRecord ? ['format'] : ['recordingId', 'format']);
+      if (byRecord) input.recordingId = id;
       return { target: { recordingId: prepareRecordingId(ctx.lang, input) }, format: prepareFormat(ctx.lang, input) };
     };
 

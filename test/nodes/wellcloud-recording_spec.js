@@ -171,6 +171,22 @@ describe('wellcloud-recording node', function () {
       assert.strictEqual(req.query.isWav, '1');
     });
 
+    it('a record from the list beats the dialog\'s recordingId, which is then not read (a JSONata error there does not fail it)', async () => {
+      const { rec, out, caught } = await load(sandbox(), { operation: 'audio', format: 'mp3', recordingId: '(', recordingIdType: 'jsonata' });
+      const record = sandbox().calls.get(SAMPLE_CALL_ID).recordings[1];
+      const got = nextMessage(out);
+      rec.receive({ payload: { ...record } });
+      const msg = await got;
+      assert.ok(Buffer.isBuffer(msg.payload));
+      assert.strictEqual(audioRequests(sandbox())[0].path, `/api/cdr/2.0/recordings/open/recording/${record.id}/stream`);
+      // without the record the dialog's value is read, and its error is the message's
+      const failed = nextMessage(caught);
+      rec.receive({ payload: {} });
+      const e = (await failed).error;
+      assert.strictEqual(e.code, 'INVALID_INPUT');
+      assert.match(e.message, /recordingId/);
+    });
+
     it('streams to a file in a directory it creates, with {path, bytes, contentType}', async () => {
       const dir = tmpDir();
       const added = sandbox().addRecording({ bytes: 144 * 2000, format: 'mp3' });

@@ -35,6 +35,7 @@ const { WellcloudClient } = require('../../dist/lib/client');
 const { MAX_ANSWER_BYTES } = require('../../dist/lib/http');
 const { fetchCallRange, fetchRobotRange, collectRecords } = require('../../dist/lib/cdr');
 const { downloadToFile, downloadToBuffer, audioUrl } = require('../../dist/lib/recording');
+const { prng } = require('../fuzz');
 
 const SEED = Number(process.env.WELLCLOUD_FUZZ_SEED) || 0x40571e;
 const COUNT = Number(process.env.WELLCLOUD_FUZZ_COUNT) || 1500;
@@ -50,41 +51,6 @@ const MAX_ANNOUNCED_S = 366 * 24 * 60 * 60;
 
 const APP_SECRET = 'fz/Secret+=&ü 7c1e';
 const API_KEY = 'fz:Key?#[]@!$ 9d2';
-
-// ---------------------------------------------------------------------------------------------
-// seeded randomness
-
-/** mulberry32: a small, fast 32-bit PRNG; the same seed gives the same sequence everywhere. */
-function prng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (lo, hi) => lo + Math.floor(next() * (hi - lo + 1));
-  const pick = (arr) => arr[Math.floor(next() * arr.length)];
-  const chance = (p) => next() < p;
-  const bytes = (n) => {
-    const b = Buffer.alloc(n);
-    for (let i = 0; i < n; i++) b[i] = int(0, 255);
-    return b;
-  };
-  /** One of `[weight, value]` pairs. */
-  const weighted = (pairs) => {
-    let total = 0;
-    for (const [w] of pairs) total += w;
-    let x = next() * total;
-    for (const [w, v] of pairs) {
-      x -= w;
-      if (x < 0) return v;
-    }
-    return pairs[pairs.length - 1][1];
-  };
-  return { next, int, pick, chance, bytes, weighted };
-}
 
 // ---------------------------------------------------------------------------------------------
 // outcomes: what a served answer must make of a call

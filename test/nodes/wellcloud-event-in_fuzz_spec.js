@@ -20,6 +20,7 @@ const http = require('http');
 const util = require('util');
 const zlib = require('zlib');
 const { helper, dist, sleep } = require('../helpers');
+const { prng, watchProcess } = require('../fuzz');
 
 const eventInNode = dist('nodes/wellcloud-event-in/wellcloud-event-in.js');
 const agentStateNode = dist('nodes/wellcloud-agent-state/wellcloud-agent-state.js');
@@ -37,30 +38,6 @@ const SECRET = 'fz-Secret-9f3c1a77e2';
 const SIGN_TOKEN = 'fz-SignToken-41bd0c';
 const MAX_BODY_KB = 256;
 const MALFORMED_CODES = ['EMPTY_BODY', 'BODY_TOO_LARGE', 'BAD_JSON', 'NOT_AN_OBJECT', 'MISSING_FIELD', 'BAD_FIELD', 'NOT_OUTBOUND_RESULTS', 'TOO_DEEP'];
-
-// ---------------------------------------------------------------------------------------------
-// seeded randomness
-
-/** mulberry32: a small, fast 32-bit PRNG; the same seed gives the same sequence everywhere. */
-function prng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (lo, hi) => lo + Math.floor(next() * (hi - lo + 1));
-  const pick = (arr) => arr[Math.floor(next() * arr.length)];
-  const chance = (p) => next() < p;
-  const bytes = (n) => {
-    const b = Buffer.alloc(n);
-    for (let i = 0; i < n; i++) b[i] = int(0, 255);
-    return b;
-  };
-  return { next, int, pick, chance, bytes };
-}
 
 // ---------------------------------------------------------------------------------------------
 // JSON text with what JSON.stringify cannot write: duplicate keys, own `__proto__` keys, raw numbers
@@ -547,23 +524,6 @@ function assertPrototypesUntouched(before) {
   const probe = {};
   for (const k in probe) assert.fail(`a fresh object has the enumerable key ${k}`);
   assert.strictEqual(probe.polluted, undefined);
-}
-
-/** Watches the process for what must never happen during a run. */
-function watchProcess() {
-  const seen = [];
-  const on = {
-    uncaughtException: (e) => seen.push(`uncaughtException: ${e && e.stack}`),
-    unhandledRejection: (e) => seen.push(`unhandledRejection: ${e && e.stack}`),
-    warning: (w) => seen.push(`warning: ${w && w.name}: ${w && w.message}`),
-  };
-  for (const [ev, fn] of Object.entries(on)) process.on(ev, fn);
-  return {
-    seen,
-    stop: () => {
-      for (const [ev, fn] of Object.entries(on)) process.removeListener(ev, fn);
-    },
-  };
 }
 
 /** Every text a node or the log shows, for the secret check. */

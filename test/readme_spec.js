@@ -1,7 +1,8 @@
 'use strict';
 /*
  * README claims checked against the code: the Default column of each node's property table is the
- * default of the node's edit dialog (the `defaults` given to RED.nodes.registerType).
+ * default of the node's edit dialog (the `defaults` given to RED.nodes.registerType), and the
+ * "Fuzz passes" section names every seeded fuzz spec.
  */
 const assert = require('assert');
 const fs = require('fs');
@@ -75,4 +76,36 @@ describe('README: property defaults match the edit dialogs', function () {
       if (problems.length) assert.fail(problems.join('\n'));
     });
   }
+});
+
+describe('README: the fuzz passes', function () {
+  /** Spec files of the seeded fuzz passes: those that take their randomness from test/fuzz.js. */
+  function fuzzSpecs(dir = __dirname, out = []) {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) fuzzSpecs(full, out);
+      else if (entry.name.endsWith('_spec.js') && /require\('\.\.?\/(\.\.\/)*fuzz'\)/.test(fs.readFileSync(full, 'utf8'))) out.push(path.relative(root, full).split(path.sep).join('/'));
+    }
+    return out;
+  }
+  const WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+
+  it('one "Fuzz passes" section names every seeded fuzz spec, and its count is theirs', function () {
+    const specs = fuzzSpecs();
+    assert.ok(specs.length >= 3, `found only ${specs.join(', ')}`);
+    const starts = [...readme.matchAll(/^### Fuzz passes$/gm)];
+    assert.strictEqual(starts.length, 1, 'README must have exactly one "### Fuzz passes" section');
+    const from = starts[0].index;
+    const end = readme.indexOf('\n#', from + 5);
+    const section = readme.slice(from, end < 0 ? undefined : end);
+    const missing = specs.filter((f) => !section.includes(`\`${f}\``));
+    assert.deepStrictEqual(missing, [], `README's Fuzz passes section does not name ${missing.join(', ')}`);
+    // a count of the passes anywhere in README must be the real one, and only in that section
+    const counts = [...readme.matchAll(/\b(\w+) seeded fuzz (?:tests|passes)\b/gi)];
+    assert.ok(counts.length > 0, 'the section says how many fuzz tests there are');
+    for (const m of counts) {
+      assert.strictEqual(m[1].toLowerCase(), WORDS[specs.length], `README says "${m[0]}"; there are ${specs.length}`);
+      assert.ok(m.index > from && (end < 0 || m.index < end), `"${m[0]}" outside the Fuzz passes section`);
+    }
+  });
 });

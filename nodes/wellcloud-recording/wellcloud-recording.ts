@@ -75,9 +75,10 @@ export = function register(RED: NodeAPI): void {
         return { target: { callId: prepareCallId(ctx.lang, input) }, format: prepareFormat(ctx.lang, input) };
       }
       // msg.payload.id (a record of the list operation) beats the dialog like msg.payload.recordingId
-      // does: the dialog's value is not read then, so an error in it cannot fail the message
-      const id = payloadField(ctx.payload, 'id', 'recordingId');
-      const byRecord = isEmpty(payloadField(ctx.payload, 'recordingId')) && !isEmpty(id);
+      // does: the dialog's value is not read then, so an error in it cannot fail the message.
+      // msg.payload.id is read only when recordingId is not given, and a read that throws names it.
+      const id = isEmpty(payloadField(ctx.payload, 'recordingId')) ? payloadField(ctx.payload, 'id') : undefined;
+      const byRecord = !isEmpty(id);
       const input = await resolveFields(RED, node, ctx.msg, config, byRecord ? ['format'] : ['recordingId', 'format']);
       if (byRecord) input.recordingId = id;
       return { target: { recordingId: prepareRecordingId(ctx.lang, input) }, format: prepareFormat(ctx.lang, input) };

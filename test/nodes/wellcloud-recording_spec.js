@@ -187,6 +187,23 @@ describe('wellcloud-recording node', function () {
       assert.match(e.message, /recordingId/);
     });
 
+    it('msg.payload.id is read only when recordingId is not given, and a read of it that throws names msg.payload.id', async () => {
+      const { rec, out, caught } = await load(sandbox(), { operation: 'audio', format: 'mp3' });
+      const record = sandbox().calls.get(SAMPLE_CALL_ID).recordings[1];
+      // recordingId given: id is not needed, so its getter is not read
+      const got = nextMessage(out);
+      rec.receive({ payload: throwingField({ recordingId: record.id }, 'id') });
+      assert.ok(Buffer.isBuffer((await got).payload));
+      assert.strictEqual(audioRequests(sandbox()).length, 1);
+      // no recordingId: id is read, and its failure names it (not recordingId, which read fine)
+      const failed = nextMessage(caught);
+      rec.receive({ payload: throwingField({}, 'id') });
+      const e = (await failed).error;
+      assert.strictEqual(e.code, 'INVALID_INPUT');
+      assert.match(e.message, /^msg\.payload\.id cannot be read/);
+      assert.strictEqual(audioRequests(sandbox()).length, 1);
+    });
+
     it('streams to a file in a directory it creates, with {path, bytes, contentType}', async () => {
       const dir = tmpDir();
       const added = sandbox().addRecording({ bytes: 144 * 2000, format: 'mp3' });

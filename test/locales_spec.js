@@ -222,6 +222,18 @@ describe('locales: every node speaks en-US and zh-CN', function () {
         // the help: the same numbers (limits, defaults, codes, ports), each at least once
         const numbers = (lang) => sorted(new Set(helpTextBlocks(read(localeFile(type, lang, 'html'))).map((b) => b.text).join(' ').match(/\d+/g) || []));
         if (numbers('en-US').join() !== numbers('zh-CN').join()) problems.push(`help numbers: en-US ${numbers('en-US').join(' ')} / zh-CN ${numbers('zh-CN').join(' ')}`);
+        // and the same field names (camelCase, code included), as often: "<callId or recordingId>.mp3"
+        // is not "<callId 或录音 ID>.mp3"
+        const fields = (lang) => {
+          const text = read(localeFile(type, lang, 'html')).replace(/<[^>]+>/g, ' ');
+          const counts = new Map();
+          for (const f of text.match(/(?<![\w./-])[a-z]+[A-Z]\w*/g) || []) counts.set(f, (counts.get(f) || 0) + 1);
+          return counts;
+        };
+        const [enFields, zhFields] = [fields('en-US'), fields('zh-CN')];
+        for (const f of new Set([...enFields.keys(), ...zhFields.keys()])) {
+          if (enFields.get(f) !== zhFields.get(f)) problems.push(`help: "${f}" ${enFields.get(f) || 0}x in en-US, ${zhFields.get(f) || 0}x in zh-CN`);
+        }
         noProblems(problems, 'zh-CN differs from en-US');
       });
 

@@ -20,6 +20,12 @@ import type { Node, NodeAPI, NodeDef } from '../shared/types';
 import { SequenceSender } from './sequence';
 
 const TYPE = 'wellcloud-cdr';
+/**
+ * Page mode puts page 1's count of pages on every message only up to this many pages (a million
+ * records at 100 a page); a larger total (or a bogus one such as 1e300) gives the count on the last
+ * message only, since pages it overstated are made up with empty ones.
+ */
+const MAX_ANNOUNCED_PAGES = 10_000;
 
 const OPERATIONS = ['call', 'range', 'robot'] as const;
 const OUTPUT_MODES = ['all', 'page', 'record'] as const;
@@ -101,14 +107,20 @@ export = function register(RED: NodeAPI): void {
       // Split node's "one element per message"), so pages of pageSize 1 still announce 2
       const seq = new SequenceSender(RED, ctx.msg, ctx.send, Math.max(2, settings.pageSize));
       let records = 0;
+      // the count page 1's total announces, put on every message; a Join keeps the first count it sees
+      let announced: number | undefined;
       for await (const page of pages) {
-        if (page.expectedPages !== undefined) seq.knowCount(page.expectedPages);
-        else if (page.records.length === 0) continue; // an emptied piece of a split range
+        if (page.expectedPages !== undefined) {
+          if (announced === undefined && page.expectedPages <= MAX_ANNOUNCED_PAGES) seq.knowCount((announced = page.expectedPages));
+        } else if (page.records.length === 0) continue; // an emptied piece of a split range
         records += page.records.length;
         seq.add(page.records);
         progress(ctx, page, records);
         await yieldToRuntime();
       }
+      // a total that overstated the records ends in an empty page before the announced count: the
+      // pages left are sent empty, so the count every message carries holds and a Join completes
+      if (announced !== undefined) while (seq.size < announced) seq.add([]);
       if (seq.size === 0) seq.add([]);
       seq.finish();
       return sentStatus(records);

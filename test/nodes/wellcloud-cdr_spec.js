@@ -179,6 +179,30 @@ describe('wellcloud-cdr node', function () {
       assert.ok(pages.every((p) => p.parts.count === pages.length && p.parts.len === 7 && Array.isArray(p.payload)));
     });
 
+    it('one message per page when page 1 overstated the total: the pages left come empty, so the announced count holds and a Join completes', async () => {
+      const join = { id: 'joiner', type: 'join', mode: 'auto', wires: [['joined']] };
+      const { cdr } = await load(sandbox(), { outputMode: 'page', pageSize: 7, wires: [['out', 'joiner']] }, [join, { id: 'joined', type: 'helper' }]);
+      const range = { beginTime: '2025-03-14 09:00:00', endTime: '2025-03-14 12:59:59' };
+      const held = sandbox().calls.range(range.beginTime, range.endTime).map((c) => c.callId);
+      assert.ok(held.length > 7 && held.length <= 14, `${held.length} calls in the range`);
+      // page 1 as the platform would send it, but with a total of 50 (8 pages of 7); pages 2.. are the sandbox's own
+      const first = sandbox().calls.range(range.beginTime, range.endTime).slice(0, 7);
+      sandbox().failNext({ method: 'GET', path: CALLS_PATH }, { status: 200, body: { total: 50, list: first } });
+      const joined = nextMessage(helper.getNode('joined'));
+      const seq = sequence(helper.getNode('out'));
+      cdr.receive({ payload: range });
+      const [pages, msg] = await Promise.all([seq, joined]);
+      assert.strictEqual(pages.length, 8);
+      assert.ok(pages.every((p) => p.parts.count === 8 && p.parts.len === 7 && Array.isArray(p.payload)));
+      assert.deepStrictEqual(pages.map((p) => p.parts.index), [0, 1, 2, 3, 4, 5, 6, 7]);
+      assert.deepStrictEqual(pages.slice(2).map((p) => p.payload.length), [0, 0, 0, 0, 0, 0]);
+      assert.deepStrictEqual(msg.payload.map((r) => r.callId), held);
+      // an empty page (3) ended the range: of the pages announced beyond it, at most the one fetched
+      // ahead (concurrency 2) was asked for
+      const asked = rangeRequests(sandbox()).map((r) => Number(r.query.p));
+      assert.ok(asked.length <= 4 && [1, 2, 3].every((p) => asked.includes(p)), JSON.stringify(asked));
+    });
+
     it('one message per page of pageSize 1: a Join still concatenates the pages into the records (not [[r], [r]])', async () => {
       const join = { id: 'joiner', type: 'join', mode: 'auto', wires: [['joined']] };
       const { cdr } = await load(sandbox(), { outputMode: 'page', pageSize: 1, wires: [['out', 'joiner']] }, [join, { id: 'joined', type: 'helper' }]);

@@ -72,7 +72,7 @@ const en: Catalogue = {
   'net.EAI_AGAIN': 'Temporary DNS failure while resolving {host}. Retry later.',
   'input.baseUrl': '{field} must be an http:// or https:// URL.',
   'input.dotSegment': '{field} cannot be "." or "..".',
-  'input.notJson': '{field} cannot be sent as JSON: it holds a BigInt or a circular reference.',
+  'input.notJson': '{field} cannot be sent as JSON: it holds a BigInt or a circular reference, or turning it into JSON failed (a getter or toJSON that throws).',
   'input.server': 'No wellcloud config node is selected ({field}). Open this node, choose or add a wellcloud config node, and deploy.',
   // where a required field can be given (Node-RED nodes), appended to input.required
   'input.where.payload': "Set it in the node's dialog or give it as msg.payload.{field}.",
@@ -145,7 +145,7 @@ const zh: Catalogue = {
   'net.EAI_AGAIN': '解析 {host} 时 DNS 暂时失败，请稍后重试。',
   'input.baseUrl': '{field} 必须是 http:// 或 https:// 地址。',
   'input.dotSegment': '{field} 不能是 "." 或 ".."。',
-  'input.notJson': '{field} 无法以 JSON 发送：其中含有 BigInt 或循环引用。',
+  'input.notJson': '{field} 无法以 JSON 发送：其中含有 BigInt 或循环引用，或者转换为 JSON 时出错（getter 或 toJSON 抛出了异常）。',
   'input.server': '未选择 wellcloud 配置节点（{field}）。请打开本节点，选择或新建一个 wellcloud 配置节点，然后重新部署。',
   'input.where.payload': '请在节点对话框中填写，或通过 msg.payload.{field} 提供。',
   'input.where.config': '请在节点对话框或 wellcloud 配置节点中填写，或通过 msg.payload.{field} 提供。',

@@ -318,6 +318,27 @@ describe('lib/client against the sandbox', function () {
       assert.strictEqual(apiRequests().length, 0);
     });
 
+    it('refuses a body JSON cannot carry, naming the field and why, in en-US and zh-CN, before sending anything', async function () {
+      const circular = { a: 1 };
+      circular.self = circular;
+      const cases = [
+        ['a BigInt', { orderId: 142459n }],
+        ['a circular reference', circular],
+        ['a toJSON that throws', { toJSON: () => { throw new Error('no JSON'); } }],
+        ['a getter that throws', Object.defineProperty({}, 'orderId', { enumerable: true, get: () => { throw new Error('no read'); } })],
+      ];
+      for (const [name, userData] of cases) {
+        await assert.rejects(client.dualCall({ ...DUAL_CALL, userData }), (e) => {
+          assert.strictEqual(e.code, 'INVALID_INPUT', name);
+          assert.strictEqual(e.field, 'userData', name);
+          assert.match(e.message, /^userData cannot be sent as JSON: it holds a BigInt or a circular reference, or turning it into JSON failed/, name);
+          return true;
+        });
+      }
+      await assert.rejects(zh.dualCall({ ...DUAL_CALL, userData: cases[2][1] }), (e) => e.code === 'INVALID_INPUT' && /^userData 无法以 JSON 发送：.*toJSON 抛出了异常/.test(e.message));
+      assert.strictEqual(apiRequests().length, 0);
+    });
+
     it('sends no dial number the sandbox would refuse: 3 to 20 digits on both sides', async function () {
       for (const callee of ['12', '1'.repeat(21)]) {
         await assert.rejects(client.instantOutbound({ ...outboundBody(), callee }), (e) => e.code === 'INVALID_INPUT' && e.field === 'callee');

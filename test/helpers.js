@@ -1,11 +1,12 @@
 'use strict';
 // Shared test plumbing: a sandbox per suite and the node-red-node-test-helper set up once.
 const fs = require('fs');
+const path = require('path');
 const helper = require('node-red-node-test-helper');
 
 helper.init(require.resolve('node-red'));
 
-const dist = (p) => require(require('path').join(__dirname, '..', 'dist', p));
+const dist = (p) => require(path.join(__dirname, '..', 'dist', p));
 
 /** Starts a sandbox for the suite (before/after hooks) and returns a getter. */
 function useSandbox(opts = {}) {
@@ -168,4 +169,18 @@ function failingContextStore(name, { get = true, set = true } = {}) {
   return { loadStores: () => helper._context.load(), calls, restore: () => helper.settings({}) };
 }
 
-module.exports = { helper, dist, useSandbox, useNodeSuite, configNode, demoCredentials, nextMessage, messages, sleep, openFds, watchWarnings, stopWhileRunning, showingValues, failingContextStore };
+/** Every file below `dir`, as paths relative to it. */
+function listFiles(dir) {
+  const out = [];
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out.push(path.relative(dir, p));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+module.exports = { helper, dist, useSandbox, useNodeSuite, configNode, demoCredentials, nextMessage, messages, sleep, openFds, watchWarnings, stopWhileRunning, showingValues, failingContextStore, listFiles };

@@ -27,7 +27,7 @@ const os = require('os');
 const path = require('path');
 const util = require('util');
 const { i18n } = require('@node-red/util');
-const { helper, dist, useNodeSuite, sleep } = require('../helpers');
+const { helper, dist, useNodeSuite, sleep, listFiles } = require('../helpers');
 const { prng, watchProcess } = require('../fuzz');
 
 const SB = dist('lib/sandbox');
@@ -1699,20 +1699,6 @@ const REC_OPS = [
 const CALL_IDS = [SAMPLE_CALL_ID, ` ${SAMPLE_CALL_ID} `, NO_RECORDING_CALL_ID, UNKNOWN_CALL_ID, '中文', 'a/b?c', '..'];
 const RECORDING_IDS = [SAMPLE_RECORDING_ID, OLD_RECORDING_ID, ` ${SAMPLE_RECORDING_ID}`, UNKNOWN_CALL_ID, 'x/y'];
 
-/** Every file below `dir`. */
-function filesBelow(dir) {
-  const out = [];
-  const walk = (d) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const full = path.join(d, e.name);
-      if (e.isDirectory()) walk(full);
-      else out.push(full);
-    }
-  };
-  walk(dir);
-  return out;
-}
-
 const RECORDING = {
   name: 'recording',
   type: 'wellcloud-recording',
@@ -1826,7 +1812,7 @@ const RECORDING = {
       return;
     }
     if (!checkRefusal(s, outcome)) {
-      if (inst.output === 'file') assert.deepStrictEqual(filesBelow(root).filter((f) => f.endsWith('.part')), [], 'a partial file left behind');
+      if (inst.output === 'file') assert.deepStrictEqual(listFiles(root).filter((f) => f.endsWith('.part')), [], 'a partial file left behind');
       return;
     }
     assert.strictEqual(outcome.reqs.length, 1, 'one request');
@@ -1849,7 +1835,7 @@ const RECORDING = {
       assert.strictEqual(out.payload.path, target, 'the file written');
       assert.strictEqual(fs.statSync(target).size, out.payload.bytes, 'the bytes written');
       assert.ok(out.payload.contentType.startsWith(type), out.payload.contentType);
-      assert.deepStrictEqual(filesBelow(root).filter((f) => f.endsWith('.part')), [], 'a partial file left behind');
+      assert.deepStrictEqual(listFiles(root).filter((f) => f.endsWith('.part')), [], 'a partial file left behind');
       fs.rmSync(target);
     }
   },

@@ -10,7 +10,7 @@ const fs = require('fs');
 const net = require('net');
 const os = require('os');
 const path = require('path');
-const { helper, dist, useNodeSuite, configNode, demoCredentials, nextMessage, sleep, showingValues } = require('../helpers');
+const { helper, dist, useNodeSuite, configNode, demoCredentials, nextMessage, sleep, showingValues, listFiles } = require('../helpers');
 
 const configModule = dist('nodes/wellcloud-config/wellcloud-config.js');
 const recordingModule = dist('nodes/wellcloud-recording/wellcloud-recording.js');
@@ -38,20 +38,6 @@ async function downloadStarted(dir) {
   const writing = () => listFiles(dir).some((f) => f.endsWith('.part') && fs.statSync(path.join(dir, f)).size > 0);
   for (let i = 0; i < 100 && !writing(); i++) await sleep(10);
   assert.ok(writing(), 'the download had started');
-}
-
-/** Every file below `dir`, relative. */
-function listFiles(dir) {
-  const out = [];
-  const walk = (d) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out.push(path.relative(dir, p));
-    }
-  };
-  walk(dir);
-  return out;
 }
 
 /**

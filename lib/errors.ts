@@ -92,12 +92,18 @@ export function isWellcloudError(e: unknown): e is WellcloudError {
  * Removes known secrets from any text. The client registers appSecret, apiKey and every
  * token it holds; errors and logs go through `scrub` before they leave the library.
  */
+/**
+ * The shortest secret the Redactor blanks out. A shorter one would also blank the same letters in
+ * ordinary text, so the client refuses an appSecret or apiKey under this length before sending it.
+ */
+export const MIN_SECRET_LENGTH = 4;
+
 export class Redactor {
   /** Each secret with the spellings it can take in a quoted request: as sent, URL-encoded, form-encoded, JSON-escaped. */
   private readonly secrets = new Map<string, string[]>();
 
   add(secret: string | undefined | null): void {
-    if (secret && secret.length >= 4 && !this.secrets.has(secret)) this.secrets.set(secret, spellings(secret));
+    if (secret && secret.length >= MIN_SECRET_LENGTH && !this.secrets.has(secret)) this.secrets.set(secret, spellings(secret));
   }
 
   remove(secret: string | undefined | null): void {

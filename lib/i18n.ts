@@ -43,6 +43,7 @@ const en: Catalogue = {
   // token
   'token.missing': 'The platform accepted the token application but its answer holds no token.',
   'token.credentials': 'appId, appSecret and apiKey are all required to apply for a token (missing: {field}).',
+  'token.secretShort': '{field} has {length} characters: a secret under {min} characters cannot be kept out of logs and error messages, so nothing was sent. Check the config node.',
   // input validation
   'input.required': '{field} is required.',
   'input.string': '{field} must be a non-empty string.',
@@ -119,6 +120,7 @@ const zh: Catalogue = {
   'net.other': '与平台通信时发生网络错误：{detail}',
   'token.missing': '平台接受了 token 申请，但应答中没有 token。',
   'token.credentials': '申请 token 需要 appId、appSecret 和 apiKey（缺少：{field}）。',
+  'token.secretShort': '{field} 只有 {length} 个字符：少于 {min} 个字符的密钥无法在日志和错误信息中隐去，因此未发送任何请求。请检查配置节点。',
   'input.required': '{field} 为必填项。',
   'input.string': '{field} 必须是非空字符串。',
   'input.object': '{field} 必须是对象。',

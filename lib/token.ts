@@ -2,7 +2,7 @@
  * The token manager: one token per client, applied for on first use, renewed before it
  * expires, shared by concurrent callers (single-flight), and renewed once after a 401.
  */
-import { Redactor, WellcloudError, invalidInput } from './errors';
+import { MIN_SECRET_LENGTH, Redactor, WellcloudError, invalidInput } from './errors';
 import type { CoreRequest, CoreResponse, HttpCore } from './http';
 import { platformBody } from './http';
 import type { RequestOptions, TokenInfo, TokenStyle } from './types';
@@ -175,6 +175,10 @@ export class TokenManager {
     for (const field of ['appId', 'appSecret', 'apiKey'] as const) {
       const v = this.o.credentials[field];
       if (typeof v !== 'string' || !v.trim()) throw invalidInput(this.o.core.lang, field, 'token.credentials');
+      // the Redactor cannot blank out a secret this short without blanking ordinary text with it
+      if (field !== 'appId' && v.length < MIN_SECRET_LENGTH) {
+        throw invalidInput(this.o.core.lang, field, 'token.secretShort', { length: v.length, min: MIN_SECRET_LENGTH });
+      }
     }
   }
 

@@ -53,6 +53,32 @@ describe('lib/client token manager against the sandbox', function () {
     assert.strictEqual(callRequests().length, 0);
   });
 
+  it('refuses an appSecret or apiKey under 4 characters before sending anything, naming the field, in en-US and zh-CN', async function () {
+    // the Redactor leaves secrets that short in logs and errors (it would blank ordinary text with them)
+    for (const [field, value, lang, text] of [
+      ['appSecret', 'abc', 'en-US', /appSecret has 3 characters: a secret under 4 characters/],
+      ['apiKey', 'k', 'zh-CN', /apiKey 只有 1 个字符：少于 4 个字符的密钥/],
+    ]) {
+      if (client) client.close();
+      if (sandbox) await sandbox.close();
+      await setup({}, { [field]: value, lang });
+      await assert.rejects(client.getCall(SAMPLE_CALL_ID), (e) => {
+        assert.strictEqual(e.code, 'INVALID_INPUT');
+        assert.strictEqual(e.field, field);
+        assert.match(e.message, text);
+        return true;
+      });
+      assert.strictEqual(sandbox.tokenApplications, 0);
+      assert.strictEqual(sandbox.requests.length, 0);
+    }
+    // four characters are enough: the application goes out (and the sandbox answers it)
+    if (client) client.close();
+    await sandbox.close();
+    await setup({}, { appSecret: 'abcd' });
+    await assert.rejects(client.getCall(SAMPLE_CALL_ID), (e) => e.code === '401');
+    assert.strictEqual(sandbox.tokenApplications, 1);
+  });
+
   it('renews before the announced expiry, without a 401', async function () {
     await setup({ tokenTtlMs: 2000, announceTtl: true }, { renewMarginMs: 60_000 });
     // margin is capped at half the lifetime: renewal is due after ~1 s

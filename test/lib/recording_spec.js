@@ -258,7 +258,7 @@ describe('lib/recording', function () {
     after(() => new Promise((resolve) => server.close(resolve)));
 
     it('downloads audio whole (Buffer and file) from a server that compresses what the client accepts', async function () {
-      const client = new WellcloudClient({ baseUrl: `${base}/wc`, appId: 'a', appSecret: 's', apiKey: 'k' });
+      const client = new WellcloudClient({ baseUrl: `${base}/wc`, appId: 'a', appSecret: 'stand-in-secret', apiKey: 'stand-in-key' });
       try {
         const got = await rec.downloadToBuffer(client, { callId: 'gz' }, 'wav');
         assert.ok(got.buffer.equals(GZ_AUDIO));
@@ -274,7 +274,7 @@ describe('lib/recording', function () {
 
     it('never saves a page that is not audio (a 200 text/html from a proxy): BAD_RESPONSE naming what came, in en-US and zh-CN', async function () {
       for (const [lang, text] of [['en-US', 'The platform answered with text/html; charset=utf-8 instead of audio; nothing was saved.'], ['zh-CN', '平台返回的是 text/html; charset=utf-8 而不是音频，未保存任何内容。']]) {
-        const client = new WellcloudClient({ baseUrl: `${base}/wc`, appId: 'a', appSecret: 's', apiKey: 'k', lang });
+        const client = new WellcloudClient({ baseUrl: `${base}/wc`, appId: 'a', appSecret: 'stand-in-secret', apiKey: 'stand-in-key', lang });
         try {
           const dir = tmpDir();
           await assert.rejects(rec.downloadToFile(client, { callId: 'proxy' }, 'mp3', path.join(dir, 'p.mp3'), { lang }), (e) => e.code === 'BAD_RESPONSE' && e.status === 200 && e.message === text);
@@ -287,7 +287,7 @@ describe('lib/recording', function () {
     });
 
     it('a URL asked for (isDownload=2) but the audio itself sent: BAD_RESPONSE saying there is no URL, the audio not read', async function () {
-      const client = new WellcloudClient({ baseUrl: `${base}/wc`, appId: 'a', appSecret: 's', apiKey: 'k' });
+      const client = new WellcloudClient({ baseUrl: `${base}/wc`, appId: 'a', appSecret: 'stand-in-secret', apiKey: 'stand-in-key' });
       try {
         await assert.rejects(rec.audioUrl(client, { callId: 'inline' }, 'mp3'), (e) => e.code === 'BAD_RESPONSE' && /instead of a redirect \(isDownload=2\)/.test(e.message));
         await assert.rejects(rec.audioUrl(client, { callId: 'inline' }, 'mp3', { lang: 'zh-CN' }), (e) => e.code === 'BAD_RESPONSE' && /平台直接返回了音频而不是重定向/.test(e.message));
@@ -297,7 +297,7 @@ describe('lib/recording', function () {
     });
 
     it('downloads audio whole from a proxy that compresses it although identity was asked for', async function () {
-      const client = new WellcloudClient({ baseUrl: `${base}/wc`, appId: 'a', appSecret: 's', apiKey: 'k' });
+      const client = new WellcloudClient({ baseUrl: `${base}/wc`, appId: 'a', appSecret: 'stand-in-secret', apiKey: 'stand-in-key' });
       try {
         for (const encoding of ['gzip', 'deflate', 'br']) {
           const got = await rec.downloadToBuffer(client, { recordingId: `forced-${encoding}` }, 'wav');
@@ -314,7 +314,7 @@ describe('lib/recording', function () {
     });
 
     it('gives no redirect to an address other than http(s): BAD_RESPONSE naming it', async function () {
-      const client = new WellcloudClient({ baseUrl: `${base}/wc`, appId: 'a', appSecret: 's', apiKey: 'k' });
+      const client = new WellcloudClient({ baseUrl: `${base}/wc`, appId: 'a', appSecret: 'stand-in-secret', apiKey: 'stand-in-key' });
       try {
         for (const [n, location] of ODD_LOCATIONS.entries()) {
           await assert.rejects(rec.audioUrl(client, { callId: `odd-${n}` }, 'mp3'), (e) => {
@@ -329,7 +329,7 @@ describe('lib/recording', function () {
     });
 
     it('gives the absolute URL of a relative redirect, resolved against the request', async function () {
-      const client = new WellcloudClient({ baseUrl: `${base}/wc`, appId: 'a', appSecret: 's', apiKey: 'k' });
+      const client = new WellcloudClient({ baseUrl: `${base}/wc`, appId: 'a', appSecret: 'stand-in-secret', apiKey: 'stand-in-key' });
       try {
         assert.strictEqual(await rec.audioUrl(client, { callId: 'c1' }, 'mp3'), `${base}/files/c1.mp3?sig=1`);
         assert.strictEqual(await rec.audioUrl(client, { recordingId: 'r1' }, 'wav'), `${base}/wc/api/cdr/2.0/recordings/open/files/r1.wav`);

@@ -115,6 +115,16 @@ describe('wellcloud-config node', function () {
       assert.strictEqual(sandbox().tokenApplications, before);
     });
 
+    it('names an appSecret under 4 characters and sends nothing', async () => {
+      await helper.load(configModule, [], {});
+      const before = sandbox().tokenApplications;
+      const res = await helper.request().post('/wellcloud-config/test').send({ baseUrl: sandbox().url, appId: 'a', appSecret: 'xyz', apiKey: 'k-1234' }).expect(200);
+      assert.strictEqual(res.body.ok, false);
+      assert.strictEqual(res.body.code, 'INVALID_INPUT');
+      assert.match(res.body.message, /appSecret has 3 characters/);
+      assert.strictEqual(sandbox().tokenApplications, before);
+    });
+
     it('answers a request without a JSON body (nothing filled in) naming the first missing credential, before any request', async () => {
       // no base URL either: it would be the real platform's, so a network code here would mean something was sent
       await helper.load(configModule, [], {});

@@ -279,6 +279,19 @@ describe('the npm tarball, installed the way the palette manager installs it', f
       assert.deepStrictEqual(missing, [], `missing from the tarball:\n${missing.join('\n')}`);
     });
 
+    it('holds no build output without a source in the repository (a stale file of an earlier build)', function () {
+      const source = (rel) => {
+        let m = /^dist\/((?:lib|nodes)\/.+?)(?:\.d\.ts|\.js|\.js\.map)$/.exec(rel);
+        if (m) return `${m[1]}.ts`;
+        m = /^dist\/nodes\/[^/]+\/icons\/([^/]+)$/.exec(rel);
+        if (m) return `icons/${m[1]}`;
+        m = /^dist\/(nodes\/.+\.(?:html|json))$/.exec(rel);
+        return m ? m[1] : undefined;
+      };
+      const stale = [...s.files.keys()].filter((rel) => rel.startsWith('dist/')).filter((rel) => !source(rel) || !fs.existsSync(path.join(root, source(rel))));
+      assert.deepStrictEqual(stale, [], 'in the tarball, but built from no source of the repository');
+    });
+
     it('requires at run time only Node.js built-ins, its own files and its dependencies', function () {
       const allowed = new Set([...builtinModules, ...Object.keys(pkg.dependencies || {})]);
       const problems = [];

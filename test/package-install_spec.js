@@ -359,13 +359,15 @@ describe('the npm tarball, installed the way the palette manager installs it', f
       });
     }
 
-    it('serves every icon the editors use, as SVG', async function () {
+    it('serves every icon the editors use, as SVG, and offers each once in the icon picker', async function () {
       const used = new Set();
       for (const type of TYPES) {
         for (const icon of repoFile(`nodes/${type}/${type}.html`).toString('utf8').match(/wellcloud-[\w-]+\.svg/g) || []) used.add(icon);
       }
       assert.ok(used.size >= 7, `only ${used.size} icons found in the editors`);
+      // the editor's icon picker (a node's Appearance tab) shows this list as it comes
       const listed = (await api('GET', '/icons')).json()[MODULE] || [];
+      assert.deepStrictEqual([...listed].sort(), [...used].sort(), "the module's icons (GET /icons)");
       for (const icon of used) {
         assert.ok(listed.includes(icon), `${icon} is not among the module's icons (GET /icons)`);
         const r = await rawGet(s.port, `/icons/${MODULE}/${icon}`);

@@ -292,6 +292,20 @@ describe('the npm tarball, installed the way the palette manager installs it', f
       assert.deepStrictEqual(stale, [], 'in the tarball, but built from no source of the repository');
     });
 
+    it('ships no source map that points at a source it does not hold', function () {
+      // node --enable-source-maps would print stack frames of files a user does not have
+      const problems = [];
+      for (const [rel, body] of s.files) {
+        if (!rel.endsWith('.map')) continue;
+        const map = JSON.parse(body.toString('utf8'));
+        (map.sources || []).forEach((src, i) => {
+          const target = path.posix.normalize(path.posix.join(path.posix.dirname(rel), map.sourceRoot || '', src));
+          if (!s.files.has(target) && !(map.sourcesContent && map.sourcesContent[i] != null)) problems.push(`${rel} -> ${target}`);
+        });
+      }
+      assert.deepStrictEqual(problems.slice(0, 5), [], `${problems.length} source maps point outside the package`);
+    });
+
     it('requires at run time only Node.js built-ins, its own files and its dependencies', function () {
       const allowed = new Set([...builtinModules, ...Object.keys(pkg.dependencies || {})]);
       const problems = [];

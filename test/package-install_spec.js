@@ -279,6 +279,11 @@ describe('the npm tarball, installed the way the palette manager installs it', f
       assert.deepStrictEqual(missing, [], `missing from the tarball:\n${missing.join('\n')}`);
     });
 
+    it('holds nothing else at its top level (no tests, coverage, test artifacts or unused source assets)', function () {
+      const top = [...new Set([...s.files.keys()].map((rel) => rel.split('/')[0]))].sort();
+      assert.deepStrictEqual(top, ['CHANGELOG.md', 'LICENSE', 'README.md', 'dist', 'examples', 'package.json']);
+    });
+
     it('holds no build output without a source in the repository (a stale file of an earlier build)', function () {
       const source = (rel) => {
         let m = /^dist\/((?:lib|nodes)\/.+?)(?:\.d\.ts|\.js|\.js\.map)$/.exec(rel);

@@ -40,6 +40,23 @@ describe('examples: every flow imports cleanly', function () {
     if (problems.length) assert.fail(problems.join('\n'));
   });
 
+  it("gives each example's config node a name of its own, so the Configuration nodes sidebar tells them apart", function () {
+    // each example keeps a config node of its own on purpose: pointing one at a tenant must never make
+    // another example (with its sample phone numbers) call through it, so they are not merged into one
+    const names = new Map();
+    const problems = [];
+    for (const file of files) {
+      for (const n of JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'))) {
+        if (n.type !== 'wellcloud-config') continue;
+        if (!/^sandbox\b/.test(n.name || '')) problems.push(`"${file}": config node ${n.id} is named ${JSON.stringify(n.name)}, not "sandbox…"`);
+        if (names.has(n.name)) problems.push(`"${file}" and "${names.get(n.name)}" both name their config node ${JSON.stringify(n.name)}`);
+        names.set(n.name, file);
+      }
+    }
+    assert.ok(names.size >= 2, `only ${names.size} config node(s) across the examples`);
+    if (problems.length) assert.fail(problems.join('\n'));
+  });
+
   for (const file of files) {
     it(file, function () {
       const nodes = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));

@@ -25,6 +25,7 @@ const zlib = require('zlib');
 const { spawn } = require('child_process');
 const { builtinModules } = require('module');
 const { freePort, request } = require('./browser/lib/nodered');
+const { stopChild } = require('./child');
 
 const root = path.join(__dirname, '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -84,14 +85,7 @@ function start(cmd, args, { cwd, ready, what, timeoutMs = 30000 }) {
   children.add(child);
   const log = [];
   const exited = new Promise((resolve) => child.once('close', resolve)).then(() => children.delete(child));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGINT');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    }
-  };
+  const stop = () => stopChild(child, exited);
   const onData = (c) => log.push(...c.toString('utf8').split('\n').filter(Boolean));
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);

@@ -10,6 +10,7 @@ const net = require('net');
 const os = require('os');
 const path = require('path');
 const { spawn } = require('child_process');
+const { stopChild } = require('../../child');
 
 const SETTINGS = path.join(__dirname, '..', 'settings.js');
 
@@ -72,12 +73,7 @@ async function startNodeRed({ lang = 'en-US', timeoutMs = 60000 } = {}) {
   const exited = new Promise((resolve) => child.once('exit', resolve));
 
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGINT');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopChild(child, exited);
     fs.rmSync(userDir, { recursive: true, force: true });
   };
 

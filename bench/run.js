@@ -55,6 +55,13 @@ const SCENARIOS = [
   { name: 'recording-file', title: '1 GiB recording to a file vs stream.pipeline(http.get -> fs)', sandbox: { sandbox: { pushes: false } } },
   { name: 'event-in', title: 'event-in, 20,000 posted events vs http in -> http response; dedupe of 1M events', sandbox: null },
   { name: 'roster', title: 'roster of 1,000,000 rows from an array', sandbox: null },
+  {
+    name: 'redeploy',
+    title: '350 full deploys of every node type with work in flight: heap, listeners, routes, handles',
+    // calls end quickly (no call of a stopped flow lives on in the sandbox); a little latency keeps
+    // every request of a cycle in flight when the next deployment stops it
+    sandbox: { sandbox: { pushes: false, callDurationMs: 20, latencyMs: 10 } },
+  },
 ];
 
 function parseArgs(argv) {

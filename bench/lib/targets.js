@@ -16,6 +16,7 @@ const TARGETS = {
   eventInVsBare: 0.9,
   rosterSeconds: 3,
   rosterMemoryVsText: 2,
+  redeployHeapMB: 1,
 };
 
 /** MiB (what the scenarios report) to MB (10^6 bytes, what the targets say). */
@@ -112,6 +113,28 @@ const EVALUATORS = {
       check('roster', `${r.rows.toLocaleString('en-US')} rows -> ${r.parts} parts, content checked`, ok ? 'yes' : r.problems.join('; '), '', '', 'all runs', ok),
       check('roster', 'validate + serialise + split (s)', fmt(r.seconds, ' s'), '', '', `<= ${TARGETS.rosterSeconds} s`, r.seconds <= TARGETS.rosterSeconds),
       check('roster', 'peak memory growth vs roster text', fmt(r.peakGrowthMiB, ' MiB'), fmt(r.textMiB, ' MiB'), fmt(r.memoryVsText, 'x'), `<= ${TARGETS.rosterMemoryVsText}x`, r.memoryVsText <= TARGETS.rosterMemoryVsText),
+    ];
+  },
+  redeploy(r) {
+    const reg = r.registrations;
+    const regText = (k) => ['processListeners', 'runtimeListeners', 'adminRoutes', 'nodeRoutes'].map((n) => reg[n][k]).join(' / ');
+    const cycles = `cycles ${r.samplesFrom}-${r.cycles}`;
+    const span = ([from, to]) => (from === to ? String(from) : `${from}-${to}`);
+    const clean = r.warnings.length === 0 && r.failed === 0 && r.partialFiles === 0 && r.workInFlight === r.cycles;
+    return [
+      check('redeploy', `heap growth after full GC, cycles ${span(r.heapWindows.early)} to ${span(r.heapWindows.late)} (medians; full deploys, work in flight)`, fmt(r.heapGrowthMiB, ' MiB'), '', `${fmt(r.heapKiBPerCycle)} KiB/cycle`, `<= ${TARGETS.redeployHeapMB} MB`, toMB(r.heapGrowthMiB) <= TARGETS.redeployHeapMB),
+      check('redeploy', `listeners (process / runtime events) and routes (admin / http in), ${cycles}`, regText('last'), regText('first'), '', 'unchanged in every sample', r.registrationsChanged.length === 0),
+      check('redeploy', `node instances and clients of flows stopped ${r.sampleEvery}+ deployments earlier, after GC, ${cycles}`, fmt(r.retainedMax), '', '', '0 in every sample', r.retainedMax === 0),
+      check('redeploy', `sockets, file requests and timers, ${cycles}`, fmt(r.handles.last), fmt(r.handles.first), '', 'no more at the end', r.handles.last <= r.handles.first),
+      check(
+        'redeploy',
+        'work in flight at every redeploy; no warning, failed message or partial file',
+        `${r.workInFlight}/${r.cycles}; ${r.warnings.length} / ${r.failed} / ${r.partialFiles}`,
+        '',
+        '',
+        'all; 0 / 0 / 0',
+        clean,
+      ),
     ];
   },
   'token-401': tokenChecks,

@@ -446,6 +446,20 @@ describe('lib/events: dedupe memory', function () {
     assert.strictEqual(await d.seen('callEnd|1|c'), true);
   });
 
+  it('recognises a store saved by an earlier version: the kept key text is the first 16 characters of the base64url sha256', async function () {
+    // a file or Redis context store outlives an upgrade: the platform's retry of an event remembered
+    // before it must still count as a duplicate
+    const now = 5000;
+    const keys = ['callEnd|e617caaf-1fc6-4998-a8a8-c9313fefde38|s1', 'agentStateEvent|5001|中文', 'x'];
+    const storage = jsonStorage();
+    const saved = { v: 1, k: keys.map((k) => crypto.createHash('sha256').update(k, 'utf8').digest('base64url').slice(0, 16)), t: keys.map(() => now - 10) };
+    storage.text = JSON.stringify(saved);
+    const d = new EventDeduper({ windowMs: 1000, maxEntries: 10, storage, now: () => now });
+    for (const k of keys) assert.strictEqual(await d.seen(k), true, k);
+    assert.strictEqual(await d.seen('callEnd|other|s1'), false);
+    assert.deepStrictEqual(JSON.parse(storage.text).k.slice(0, 3), saved.k);
+  });
+
   it('forgets a key on request, so its next sighting is new; other keys stay', async function () {
     let now = 1000;
     const storage = jsonStorage();

@@ -4,7 +4,8 @@
  * are merged key by key (msg.payload.options wins). Never retried: it rings real phones.
  */
 import { invalidInput } from '../../lib/errors';
-import { isPlainObject, validateDualCall } from '../../lib/validate';
+import { isPlainObject } from '../../lib/validate';
+import type { DualCallRequest } from '../../lib/types';
 import { type ActionContext, type ActionResult, setupActionNode } from '../shared/action';
 import { isGiven, payloadField, resolveFields } from '../shared/props';
 import type { Node, NodeAPI, NodeDef } from '../shared/types';
@@ -52,14 +53,15 @@ export = function register(RED: NodeAPI): void {
     };
 
     setupActionNode(RED, node, def, async (ctx): Promise<ActionResult> => {
-      const input = await resolveFields(RED, node, ctx.msg, config, FIELDS);
+      const fields = resolveFields(RED, node, ctx.msg, config, FIELDS);
+      const input = fields instanceof Promise ? await fields : fields;
       const fromMsg = messageOptions(ctx);
       // the option typedInputs are the dialog's only: msg.payload.options overrides them, not msg.payload
-      const opts = mergeOptions(await resolveFields(RED, node, ctx.msg, config, OPTION_FIELDS, false), fromMsg);
+      const dialog = resolveFields(RED, node, ctx.msg, config, OPTION_FIELDS, false);
+      const opts = mergeOptions(dialog instanceof Promise ? await dialog : dialog, fromMsg);
       if (opts !== undefined) input.options = opts;
-      // checked here so that nothing is sent when any field is wrong
-      const body = validateDualCall(ctx.lang, input);
-      const { callId } = await ctx.client.dualCall(body, { signal: ctx.signal });
+      // the client checks the body first (validateDualCall) and sends nothing when any field is wrong
+      const { callId } = await ctx.client.dualCall(input as unknown as DualCallRequest, { signal: ctx.signal });
       return { payload: { callId }, status: callId };
     }, { fieldSources: { deviceId: 'payload', prefix: 'payload', customerPhone: 'payload' }, placesCalls: true });
   }

@@ -3,7 +3,7 @@
  * answered, transfers the call to `caller`. Dialog values are overridden by the same-named fields
  * of msg.payload; `domain` and `tenantId` fall back to the config node's. Never retried.
  */
-import { validateInstantOutbound } from '../../lib/validate';
+import type { InstantOutboundRequest } from '../../lib/types';
 import { type ActionResult, setupActionNode } from '../shared/action';
 import { evaluateProperty, isGiven, payloadField, resolveFields } from '../shared/props';
 import type { Node, NodeAPI, NodeDef } from '../shared/types';
@@ -40,9 +40,8 @@ export = function register(RED: NodeAPI): void {
       if (isGiven(id)) input.id = id;
       if (input.domain === undefined && ctx.server.domain) input.domain = ctx.server.domain;
       if (input.tenantId === undefined && ctx.server.tenantId) input.tenantId = ctx.server.tenantId;
-      // checked here so that nothing is sent when any field is wrong
-      const body = validateInstantOutbound(ctx.lang, input);
-      const { result, reason } = await ctx.client.instantOutbound(body, { signal: ctx.signal });
+      // the client checks the body first (validateInstantOutbound) and sends nothing when any field is wrong
+      const { result, reason } = await ctx.client.instantOutbound(input as unknown as InstantOutboundRequest, { signal: ctx.signal });
       return { payload: { result, reason }, status: `${String(result)} ${String(reason ?? '')}`.trim() };
     }, { fieldSources: OUTBOUND_SOURCES, placesCalls: true });
   }

@@ -197,53 +197,54 @@ export function setupActionNode(RED: NodeAPI, node: Node, config: { server?: str
     } catch (e) {
       work = Promise.reject(e);
     }
-    work
-      .then(
-        (result) => {
-          try {
-            finish();
-            if (mine.signal.aborted) {
-              // stopped (redeploy) while the answer was on its way: not sent, but a placed call is said
-              if (options.placesCalls && result && !result.sent) node.warn(t(lang, 'call.answerAfterStop', { result: result.status ?? '' }));
-              done();
-              return;
-            }
-            if (result && !result.sent) {
-              msg.payload = result.payload;
-              if (result.set) Object.assign(msg, result.set);
-              send(msg);
-            }
-            if (running === 0) node.status({ fill: 'green', shape: 'dot', text: result?.status ?? texts.done });
+    // both handlers catch what they throw themselves: no third promise per message for a .catch
+    work.then(
+      (result) => {
+        try {
+          finish();
+          if (mine.signal.aborted) {
+            // stopped (redeploy) while the answer was on its way: not sent, but a placed call is said
+            if (options.placesCalls && result && !result.sent) node.warn(t(lang, 'call.answerAfterStop', { result: result.status ?? '' }));
             done();
-          } finally {
-            settled();
+            return;
           }
-        },
-        (thrown: unknown) => {
-          try {
-            finish();
-            if (closing && mine.signal.aborted) {
-              // cancelled by a redeploy: the flow that would catch it is gone; a call request cut on
-              // its way may still ring phones, so that one is said
-              if (isWellcloudError(thrown) && thrown.details?.callMayBePlaced === true) node.warn(thrown.message);
-              done();
-              return;
-            }
-            const err = toWellcloudError(thrown, lang);
-            withFieldHint(err, lang, options.fieldSources);
-            const answer = err.platformAnswer();
-            if (answer) msg.wellcloud = answer;
-            if (!closing) node.status({ fill: 'red', shape: 'ring', text: err.code });
-            done(err);
-          } finally {
-            settled();
+          if (result && !result.sent) {
+            msg.payload = result.payload;
+            if (result.set) Object.assign(msg, result.set);
+            send(msg);
           }
-        },
-      )
-      .catch((fatal: unknown) => {
-        // send/done themselves threw: report it, never let it become an unhandled rejection
-        node.error(fatal);
-      });
+          if (running === 0) node.status({ fill: 'green', shape: 'dot', text: result?.status ?? texts.done });
+          done();
+        } catch (fatal) {
+          // send/done themselves threw: report it, never let it become an unhandled rejection
+          node.error(fatal);
+        } finally {
+          settled();
+        }
+      },
+      (thrown: unknown) => {
+        try {
+          finish();
+          if (closing && mine.signal.aborted) {
+            // cancelled by a redeploy: the flow that would catch it is gone; a call request cut on
+            // its way may still ring phones, so that one is said
+            if (isWellcloudError(thrown) && thrown.details?.callMayBePlaced === true) node.warn(thrown.message);
+            done();
+            return;
+          }
+          const err = toWellcloudError(thrown, lang);
+          withFieldHint(err, lang, options.fieldSources);
+          const answer = err.platformAnswer();
+          if (answer) msg.wellcloud = answer;
+          if (!closing) node.status({ fill: 'red', shape: 'ring', text: err.code });
+          done(err);
+        } catch (fatal) {
+          node.error(fatal);
+        } finally {
+          settled();
+        }
+      },
+    );
   });
 
   node.on('close', (_removed: boolean, done: () => void) => {

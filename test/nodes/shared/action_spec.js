@@ -6,6 +6,7 @@ const { helper, dist, useNodeSuite, configNode, demoCredentials, nextMessage, sl
 const configModule = dist('nodes/wellcloud-config/wellcloud-config.js');
 const { setupActionNode } = dist('nodes/shared/action.js');
 const catchModule = require('@node-red/nodes/core/common/25-catch.js');
+const { watchProcess } = require('../../fuzz');
 
 // Looks a call up by msg.payload.callId; "throw" makes the handler throw a plain Error, "sync-throw"
 // throws it before the handler has returned a promise.
@@ -200,6 +201,42 @@ describe('shared input wrapper (setupActionNode)', function () {
         assert.strictEqual(warnings.length, 1, type);
         assert.match(warnings[0], expected);
       } else assert.deepStrictEqual(warnings, []);
+    }
+  });
+
+  it('reports a send or done that throws as a node error, leaves no unhandled rejection and goes on working', async () => {
+    await helper.load([configModule, testActionModule, catchModule], flow(sandbox()), demoCredentials());
+    const act = helper.getNode('act');
+    const errors = [];
+    act.on('call:error', (c) => errors.push(c.args[0]));
+    const watch = watchProcess();
+    try {
+      // the answer's path: Node-RED's send throws
+      const send = act.send;
+      act.send = () => {
+        throw new Error('send broke');
+      };
+      act.receive({ payload: { callId: sampleCallId } });
+      await sleep(150);
+      act.send = send;
+      // the failure's path: done(err) throws (Node-RED completes the message through _complete)
+      const complete = act._complete;
+      act._complete = () => {
+        throw new Error('done broke');
+      };
+      act.receive({ payload: { callId: 'throw' } });
+      await sleep(50);
+      act._complete = complete;
+      assert.deepStrictEqual(
+        errors.map((e) => e && e.message),
+        ['send broke', 'done broke'],
+      );
+      assert.deepStrictEqual(watch.seen, []);
+      const next = nextMessage(helper.getNode('out'));
+      act.receive({ payload: { callId: sampleCallId } });
+      assert.strictEqual((await next).payload.callId, sampleCallId);
+    } finally {
+      watch.stop();
     }
   });
 

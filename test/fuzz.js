@@ -1,8 +1,8 @@
 'use strict';
 /**
  * Shared by the seeded fuzz passes (test/nodes/wellcloud-event-in_fuzz_spec.js,
- * test/nodes/action-input_fuzz_spec.js, test/lib/client-hostile_spec.js): the seeded randomness
- * and the watch for what must never happen in the process during a run.
+ * test/nodes/action-input_fuzz_spec.js, test/lib/client-hostile_spec.js): the seeded randomness,
+ * and (from helpers.js) the watch for what must never happen in the process during a run.
  */
 
 /** mulberry32: a small, fast 32-bit PRNG; the same seed gives the same sequence everywhere. */
@@ -37,21 +37,7 @@ function prng(seed) {
   return { next, int, pick, chance, bytes, weighted };
 }
 
-/** Watches the process for what must never happen during a run: `seen` lists it; `stop()` ends the watch. */
-function watchProcess() {
-  const seen = [];
-  const on = {
-    uncaughtException: (e) => seen.push(`uncaughtException: ${e && e.stack}`),
-    unhandledRejection: (e) => seen.push(`unhandledRejection: ${e && e.stack}`),
-    warning: (w) => seen.push(`warning: ${w && w.name}: ${w && w.message}`),
-  };
-  for (const [ev, fn] of Object.entries(on)) process.on(ev, fn);
-  return {
-    seen,
-    stop: () => {
-      for (const [ev, fn] of Object.entries(on)) process.removeListener(ev, fn);
-    },
-  };
-}
+// the process watch lives in helpers.js (other specs use it too); the fuzz passes take it from here
+const { watchProcess } = require('./helpers');
 
 module.exports = { prng, watchProcess };

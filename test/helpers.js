@@ -183,4 +183,21 @@ function listFiles(dir) {
   return out;
 }
 
-module.exports = { helper, dist, useSandbox, useNodeSuite, configNode, demoCredentials, nextMessage, messages, sleep, openFds, watchWarnings, stopWhileRunning, showingValues, failingContextStore, listFiles };
+/** Watches the process for what must never happen during a run: `seen` lists it; `stop()` ends the watch. */
+function watchProcess() {
+  const seen = [];
+  const on = {
+    uncaughtException: (e) => seen.push(`uncaughtException: ${e && e.stack}`),
+    unhandledRejection: (e) => seen.push(`unhandledRejection: ${e && e.stack}`),
+    warning: (w) => seen.push(`warning: ${w && w.name}: ${w && w.message}`),
+  };
+  for (const [ev, fn] of Object.entries(on)) process.on(ev, fn);
+  return {
+    seen,
+    stop: () => {
+      for (const [ev, fn] of Object.entries(on)) process.removeListener(ev, fn);
+    },
+  };
+}
+
+module.exports = { watchProcess, helper, dist, useSandbox, useNodeSuite, configNode, demoCredentials, nextMessage, messages, sleep, openFds, watchWarnings, stopWhileRunning, showingValues, failingContextStore, listFiles };

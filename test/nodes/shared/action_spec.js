@@ -1,12 +1,11 @@
 'use strict';
 // The shared input wrapper, through a minimal action node defined here on top of it.
 const assert = require('assert');
-const { helper, dist, useNodeSuite, configNode, demoCredentials, nextMessage, sleep, watchWarnings } = require('../../helpers');
+const { helper, dist, useNodeSuite, configNode, demoCredentials, nextMessage, sleep, watchWarnings, watchProcess } = require('../../helpers');
 
 const configModule = dist('nodes/wellcloud-config/wellcloud-config.js');
 const { setupActionNode } = dist('nodes/shared/action.js');
 const catchModule = require('@node-red/nodes/core/common/25-catch.js');
-const { watchProcess } = require('../../fuzz');
 
 // Looks a call up by msg.payload.callId; "throw" makes the handler throw a plain Error, "sync-throw"
 // throws it before the handler has returned a promise.

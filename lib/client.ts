@@ -29,7 +29,7 @@ import type {
   TokenInfo,
   WellcloudApi,
 } from './types';
-import { inexactNumber, isExactNumber, isWellFormedText, validateDualCall, validateInstantOutbound } from './validate';
+import { inexactNumber, invisibleCharError, isExactNumber, isWellFormedText, validateDualCall, validateInstantOutbound } from './validate';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 export const TOKEN_HEADER = 'wellcloud_token';
@@ -329,6 +329,8 @@ export class WellcloudClient implements WellcloudApi {
     const s = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
     if (typeof s !== 'string' || !s.trim()) throw invalidInput(this.lang, field, 'input.required');
     if (!isWellFormedText(s)) throw invalidInput(this.lang, field, 'input.unicode');
+    const invisible = invisibleCharError(this.lang, field, s);
+    if (invisible) throw invisible;
     // a URL reads "." and ".." as directory steps: /call/.. would ask another path
     if (/^\.{1,2}$/.test(s.trim())) throw invalidInput(this.lang, field, 'input.dotSegment');
     return encodeURIComponent(s.trim());

@@ -85,6 +85,7 @@ const en: Catalogue = {
   'input.inexact': '{field} is a number too large to be exact ({value}: over 2^53, its last digits are lost); give it as text.',
   'input.dateRange': '{field} ({time}) is outside the years 0000 to 9999 that the platform\'s times (yyyy-MM-dd HH:mm:ss) can hold.',
   'input.unicode': '{field} holds a broken character (half of a UTF-16 surrogate pair, as cutting text in the middle of an emoji leaves): no URL or UTF-8 text can carry it.',
+  'input.invisible': '{field} holds an invisible character ({char}, character {position}), as text copied from a chat or a spreadsheet often does: remove it.',
 };
 
 const zh: Catalogue = {
@@ -158,6 +159,7 @@ const zh: Catalogue = {
   'input.inexact': '{field} 是超出精确范围的数字（{value}：超过 2^53，末尾几位已丢失），请以文本形式提供。',
   'input.dateRange': '{field}（{time}）超出平台时间格式（yyyy-MM-dd HH:mm:ss）可表示的 0000 至 9999 年。',
   'input.unicode': '{field} 含有残缺的字符（UTF-16 代理对只剩一半，常见于从表情符号中间截断文本），URL 和 UTF-8 文本都无法传送它。',
+  'input.invisible': '{field} 含有不可见字符（{char}，第 {position} 个字符），常见于从聊天软件或表格复制的文本，请删除。',
 };
 
 const catalogues: Record<Lang, Catalogue> = { 'en-US': en, 'zh-CN': zh };

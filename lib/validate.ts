@@ -125,12 +125,30 @@ export function optionalObject(lang: Lang | undefined, obj: unknown, field: stri
 
 const DEVICE_ID = /^[^\s@]+@[^\s@]+$/;
 
+/** Control and format characters (Unicode Cc, Cf: zero-width space, BOM, bidi marks...): never part of an id. */
+const INVISIBLE = /[\p{Cc}\p{Cf}]/u;
+
+/**
+ * INVALID_INPUT naming `field` when the id `s` holds an invisible character, with its code point and
+ * place (1-based, in characters); undefined otherwise. Such a character, pasted along with an extension
+ * or a callId, would reach the platform as part of it and find nothing there.
+ */
+export function invisibleCharError(lang: Lang | undefined, field: string, s: string): WellcloudError | undefined {
+  const m = INVISIBLE.exec(s);
+  if (!m) return undefined;
+  const code = (m[0].codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0');
+  return invalidInput(lang, field, 'input.invisible', { char: `U+${code}`, position: Array.from(s.slice(0, m.index)).length + 1 });
+}
+
 /** An extension with its domain: `8001@test.cc`. */
 export function deviceId(lang: Lang | undefined, obj: unknown, field: string): string;
 export function deviceId(lang: Lang | undefined, obj: unknown, field: string, opt: Optional): string | undefined;
 export function deviceId(lang: Lang | undefined, obj: unknown, field: string, opt?: Optional): string | undefined {
   const s = opt ? optionalString(lang, obj, field) : requireString(lang, obj, field);
-  if (s !== undefined && !DEVICE_ID.test(s)) throw invalidInput(lang, field, 'input.deviceId');
+  if (s === undefined) return s;
+  const invisible = invisibleCharError(lang, field, s);
+  if (invisible) throw invisible;
+  if (!DEVICE_ID.test(s)) throw invalidInput(lang, field, 'input.deviceId');
   return s;
 }
 

@@ -393,6 +393,10 @@ describe('lib/client request core (local server)', function () {
       await assert.rejects(c.getCall('c\ud800'), (e) => e.name === 'WellcloudError' && e.code === 'INVALID_INPUT' && e.field === 'callId' && /broken character/.test(e.message));
       await assert.rejects(c.queryCalls({ beginTime: '2024-01-01 00:00:00', endTime: '2024-01-01 01:00:00', isOrder: 1, domain: 'test.cc', ani: '\udc00' }), (e) => e.code === 'INVALID_INPUT' && e.field === 'ani');
       await assert.rejects(c.uploadRoster('1,S,13900000001\n', { alias: 'a\ud800' }), (e) => e.code === 'INVALID_INPUT' && e.field === 'alias');
+      // an invisible character pasted with an id would reach the platform as part of it
+      await assert.rejects(c.getCall('e617caaf-1fc6-4998-a8a8-c9313fefde38\u200b'), (e) => e.code === 'INVALID_INPUT' && e.field === 'callId' && /invisible character \(U\+200B, character 37\)/.test(e.message));
+      await assert.rejects(c.getRecordingAudio('\ufeffr1', {}), (e) => e.code === 'INVALID_INPUT' && e.field === 'recordingId' && /U\+FEFF, character 1/.test(e.message));
+      await assert.rejects(c.listCallRecordings('c\u00ad1'), (e) => e.code === 'INVALID_INPUT' && e.field === 'callId' && /U\+00AD/.test(e.message));
       assert.strictEqual(srv.requests.length, 0);
     });
 

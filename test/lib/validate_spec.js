@@ -91,6 +91,26 @@ describe('lib/validate', function () {
       }
       assert.strictEqual(v.deviceId('en-US', {}, 'd', { optional: true }), undefined);
     });
+
+    it('names an invisible character pasted with the extension, and where it is', function () {
+      // zero-width space, BOM, word joiner, left-to-right mark, soft hyphen, a control character
+      const cases = [
+        ['8001\u200b@test.cc', 'U\\+200B, character 5'],
+        ['8001\ufeff@test.cc', 'U\\+FEFF, character 5'],
+        ['8001@test.cc\u2060', 'U\\+2060, character 13'],
+        ['8001@te\u200est.cc', 'U\\+200E, character 8'],
+        ['80\u00ad01@test.cc', 'U\\+00AD, character 3'],
+        ['8001@\u0007test.cc', 'U\\+0007, character 6'],
+        // the position counts characters, not UTF-16 units
+        ['\u{1F600}\u200b@test.cc', 'U\\+200B, character 2'],
+      ];
+      for (const [d, where] of cases) rejects(() => v.deviceId('en-US', { d }, 'd'), 'd', new RegExp(`invisible character \\(${where}\\)`));
+      rejects(() => v.deviceId('zh-CN', { d: '8001\u200b@test.cc' }, 'd'), 'd', /^d 含有不可见字符（U\+200B，第 5 个字符），常见于从聊天软件或表格复制的文本，请删除。$/);
+      // at either end a BOM is whitespace to String#trim, like the spaces every text field loses there
+      assert.strictEqual(v.deviceId('en-US', { d: '\ufeff8001@test.cc' }, 'd'), '8001@test.cc');
+      // visible non-ASCII text is no invisible character (an internationalised domain)
+      assert.strictEqual(v.deviceId('en-US', { d: '8001@例子.中国' }, 'd'), '8001@例子.中国');
+    });
   });
 
   describe('phone', function () {

@@ -164,16 +164,18 @@ function judgeText(v, { required = true } = {}) {
 }
 
 /**
- * Invisible or formatting characters (a zero-width space, an RTL mark, a control character): API.md
- * does not forbid them in a deviceId, so the node may send them (as they are) or refuse them.
+ * Invisible characters (Unicode Cc and Cf: a zero-width space, an RTL mark, a soft hyphen, a control
+ * character) are never part of an extension or an id: the client refuses them in a deviceId, a callId
+ * and a recordingId (README, "Validated first") rather than have the platform look for them.
  */
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/;
+const INVISIBLE = /[\p{Cc}\p{Cf}]/u;
 
 function judgeDeviceId(v) {
   const t = judgeText(v);
   if (!t.ok) return t;
   if (!/^[^\s@]+@[^\s@]+$/.test(t.v)) return BAD;
-  if (INVISIBLE.test(t.v) || t.v.length > 200) return either(t.v, true);
+  if (INVISIBLE.test(t.v)) return BAD;
+  if (t.v.length > 200) return either(t.v, true);
   return ok(t.v, t.v.endsWith(`@${DEMO_DOMAIN}`) ? undefined : ['14005']);
 }
 
@@ -1536,7 +1538,7 @@ const CDR = {
       const judgeCallId = (v) => {
         const j = judgeText(v);
         if (j.absent) return BAD;
-        if (j.ok && (j.v === '.' || j.v === '..')) return BAD;
+        if (j.ok && (j.v === '.' || j.v === '..' || INVISIBLE.test(j.v))) return BAD;
         return j.ok ? ok(j.v, j.v === SAMPLE_CALL_ID ? undefined : ['14011']) : j;
       };
       const verdicts = { callId: fieldVerdict(peek(p, 'callId'), dialogOutcome.callId, judgeCallId) };
@@ -1744,7 +1746,7 @@ const RECORDING = {
     const idJudge = (v) => {
       const j = judgeText(v);
       if (j.absent) return BAD;
-      return j.ok && (j.v === '.' || j.v === '..') ? BAD : j;
+      return j.ok && (j.v === '.' || j.v === '..' || INVISIBLE.test(j.v)) ? BAD : j;
     };
     let id;
     if (inst.operation === 'audio') {

@@ -1071,6 +1071,89 @@ describe('sandbox options', function () {
     }
   });
 
+  describe('the default seeded window', function () {
+    // lib/sandbox internals: the window's default end is placed by a clock given to resolveOptions
+    const { resolveOptions } = require('../../dist/lib/sandbox/options');
+    const { CallStore } = require('../../dist/lib/sandbox/data');
+    const CHINA = 8 * 3600e3;
+    const DAY = 24 * 3600e3;
+    const china = (y, mo, d, h = 0, mi = 0, sec = 0) => Date.UTC(y, mo - 1, d, h, mi, sec) - CHINA;
+    const chinaDay = (ms) => Math.floor((ms + CHINA) / DAY) * DAY - CHINA;
+    const chinaYear = (ms) => new Date(ms + CHINA).getUTCFullYear();
+    const FIXTURES = [SAMPLE_CALL_ID, NO_RECORDING_CALL_ID, SAMPLE_ROBOT_CALL_ID];
+    const seededOn = (calls, dayStart) => calls.range(dayStart, dayStart + DAY - 1).filter((c) => !FIXTURES.includes(c.callId));
+
+    it('runs from 2025-01-01 to the end of the year after the current one (China time), so yesterday and today are seeded in any year', function () {
+      const nows = [
+        china(2026, 11, 26, 10), // when this was written
+        china(2027, 1, 1, 0, 30), // the first day past the old fixed end (2026-12-31)
+        china(2027, 1, 2, 10),
+        china(2027, 12, 31, 12), // a year end
+        Date.UTC(2027, 11, 31, 17, 0, 0), // 2027-12-31 in UTC, already 2028-01-01 01:00 in China: the export example's hour
+        china(2028, 2, 29, 12), // a leap day
+        china(2028, 3, 1, 0, 10), // yesterday is that leap day
+        china(2030, 6, 15, 12),
+        china(2099, 12, 31, 23, 59, 59),
+      ];
+      for (const now of nows) {
+        const at = new Date(now).toISOString();
+        const o = resolveOptions({ callsPerDay: 3 }, now);
+        // fixtures dated far off, so that only seeded calls are counted
+        const store = new CallStore({ seed: o.seed, callsPerDay: o.callsPerDay, fromMs: o.dataFromMs, toMs: o.dataToMs, domain: o.domain, fixtureDayMs: china(2020, 1, 1) });
+        const today = chinaDay(now);
+        for (const [name, day] of [['yesterday', today - DAY], ['today', today], ['in 364 days', today + 364 * DAY]]) {
+          const calls = seededOn(store, day);
+          assert.strictEqual(calls.length, 3, `${at}: ${name} holds ${calls.length} seeded calls`);
+          for (const c of calls) assert.strictEqual(store.get(c.callId), c, `${at}: ${name}'s call ${c.callId} is found by its id`);
+        }
+        assert.strictEqual(o.dataFromMs, china(2025, 1, 1), at);
+        assert.strictEqual(o.dataToMs, china(chinaYear(now) + 1, 12, 31, 23, 59, 59), at);
+      }
+    });
+
+    it('keeps an explicit dataFrom and dataTo whatever the clock says', function () {
+      const o = resolveOptions({ dataFrom: '2025-03-01', dataTo: '2026-12-31' }, china(2030, 6, 15, 12));
+      assert.strictEqual(o.dataFromMs, china(2025, 3, 1));
+      assert.strictEqual(o.dataToMs, china(2026, 12, 31, 23, 59, 59));
+      assert.throws(() => resolveOptions({ dataFrom: '2031-01-01' }, china(2029, 6, 1)), /dataTo is before dataFrom/);
+    });
+
+    it('in a sandbox started now, holds seeded calls yesterday and today (China time, from the clock)', async function () {
+      const now = Date.now();
+      const s = await startSandbox({ callsPerDay: 5 });
+      try {
+        assert.ok(s.options.dataToMs >= china(chinaYear(now) + 1, 12, 31, 23, 59, 59), `the window ends ${new Date(s.options.dataToMs).toISOString()}`);
+        for (const day of [chinaDay(now) - DAY, chinaDay(now)]) {
+          assert.strictEqual(seededOn(s.calls, day).length, 5, `seeded calls on ${new Date(day + CHINA).toISOString().slice(0, 10)}`);
+        }
+      } finally {
+        await s.close();
+      }
+    });
+
+    it('does not change the ids or data of a day when the window grows: days come from (seed, day) alone', async function () {
+      const old = await startSandbox({ dataTo: '2026-12-31' });
+      const now = await startSandbox();
+      try {
+        for (const day of ['2025-01-01', '2025-03-14', '2026-02-28', '2026-12-31']) {
+          const a = old.calls.range(`${day} 00:00:00`, `${day} 23:59:59`).filter((c) => !FIXTURES.includes(c.callId));
+          const b = now.calls.range(`${day} 00:00:00`, `${day} 23:59:59`).filter((c) => !FIXTURES.includes(c.callId));
+          assert.strictEqual(a.length, 40, day);
+          assert.deepStrictEqual(b, a, day);
+        }
+        // pinned: the ids users and saved flows may have noted from the default sandbox (seed 1)
+        const first = now.calls.range('2025-03-14 00:00:00', '2025-03-14 23:59:59')[0];
+        assert.strictEqual(first.callId, 'aabe7248-4ddb-4ba3-bbc7-7a36d78cab50');
+        assert.deepStrictEqual(first.recordings.map((r) => r.id), ['4c8468ac-1cd4-40db-b8d0-4d916fc29070']);
+        const last = now.calls.range('2026-12-31 00:00:00', '2026-12-31 23:59:59').pop();
+        assert.strictEqual(last.callId, '83b6554b-7893-45b1-b1d0-4cf1fd7b2a6b');
+        assert.strictEqual(last.beginTime, '2026-12-31 23:59:59');
+      } finally {
+        await Promise.all([old.close(), now.close()]);
+      }
+    });
+  });
+
   it('fails to start on a port already in use (EADDRINUSE)', async function () {
     const first = await startSandbox();
     try {

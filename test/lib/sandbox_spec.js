@@ -547,6 +547,48 @@ describe('sandbox', function () {
       assert.ok(s.calls.added().some((c) => c.callId === 'test-call-1'));
     });
   });
+
+  describe('seeded ids', function () {
+    // the store itself (lib/sandbox/data): its id index, without an HTTP round trip per id
+    const { CallStore } = require('../../dist/lib/sandbox/data');
+    const { parseChinaDateOrTime } = require('../../dist/lib/sandbox/time');
+    const day = (text, end = false) => parseChinaDateOrTime(text, end);
+    const store = (seed, callsPerDay, from, to) =>
+      new CallStore({ seed, callsPerDay, fromMs: day(from), toMs: day(to, true), domain: DEMO_DOMAIN, fixtureDayMs: day('2020-01-01') });
+
+    it('finds every seeded call and recording by its id, and nothing for an id it did not make', function () {
+      const st = store(1, 40, '2025-01-01', '2027-12-31');
+      const month = st.range(day('2027-05-01'), day('2027-05-31', true));
+      assert.strictEqual(month.length, 31 * 40);
+      for (const call of month) {
+        assert.strictEqual(st.get(call.callId), call, call.callId);
+        for (const rec of call.recordings) assert.deepStrictEqual(st.recording(rec.json.id), { call, rec }, rec.json.id);
+      }
+      const [call] = month;
+      const rec = month.find((c) => c.recordings.length > 0).recordings[0].json.id;
+      // same first 8 hex digits, another id; the id in capitals; no UUID at all
+      for (const id of [`${call.callId.slice(0, 9)}0000-4000-8000-000000000000`, call.callId.toUpperCase(), call.callId.slice(0, 8), 'not-an-id', '']) {
+        assert.strictEqual(st.get(id), undefined, id);
+      }
+      for (const id of [`${rec.slice(0, 9)}0000-4000-8000-000000000000`, rec.toUpperCase()]) assert.strictEqual(st.recording(id), undefined, id);
+      assert.strictEqual(st.get(UNKNOWN_CALL_ID), undefined);
+    });
+
+    it('tells apart seeded ids that share their first 8 hex digits; an id drawn twice belongs to its later call, as it always did', function () {
+      // seed 1, 4000 calls a day from 2025-03-01 to 2025-03-25 (the benchmark's data): 100,000 calls
+      const st = store(1, 4000, '2025-03-01', '2025-03-25');
+      const calls = [['5fa9ca5d-9b10-4e70-98f9-96ce11d99650', '2025-03-02 19:52:13'], ['5fa9ca5d-c925-469b-b59f-db22fbfb92c7', '2025-03-20 15:32:16']];
+      for (const [id, beginTime] of calls) assert.strictEqual(st.get(id).detail.beginTime, beginTime, id);
+      const recs = [
+        ['ea9afe13-add1-4a39-ba52-babc6d519563', '8e78c5cd-8388-4240-accd-d1392ec70755'],
+        ['ea9afe13-988f-4188-aed2-76b16b02b8ac', 'e98a1030-abcc-400a-abda-a45866085fb2'],
+        // drawn for two calls (2025-03-19 and 2025-03-22)
+        ['9d7c07bd-c9b7-4714-ad5e-65b694535645', '9e224b0a-e81e-41a8-8ea0-f89e90f429ec'],
+      ];
+      for (const [id, callId] of recs) assert.strictEqual(st.recording(id).call.callId, callId, id);
+      assert.ok(st.get('634f9449-cab9-4530-83b7-eae5c5e0c389').recordings.some((r) => r.json.id === recs[2][0]), 'the earlier call holds the id too');
+    });
+  });
 });
 
 describe('sandbox: outbound, roster upload and controls', function () {

@@ -79,12 +79,15 @@ describe('README: property defaults match the edit dialogs', function () {
 });
 
 describe('README: the fuzz passes', function () {
-  /** Spec files of the seeded fuzz passes: those that take their randomness from test/fuzz.js. */
+  /**
+   * Spec files of the seeded fuzz passes: those that take their randomness (`prng`) from test/fuzz.js;
+   * a spec that only borrows its process watch (`watchProcess`) is no fuzz pass.
+   */
   function fuzzSpecs(dir = __dirname, out = []) {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) fuzzSpecs(full, out);
-      else if (entry.name.endsWith('_spec.js') && /require\('\.\.?\/(\.\.\/)*fuzz'\)/.test(fs.readFileSync(full, 'utf8'))) out.push(path.relative(root, full).split(path.sep).join('/'));
+      else if (entry.name.endsWith('_spec.js') && /\{[^}]*\bprng\b[^}]*\}\s*=\s*require\('\.\.?\/(\.\.\/)*fuzz'\)/.test(fs.readFileSync(full, 'utf8'))) out.push(path.relative(root, full).split(path.sep).join('/'));
     }
     return out;
   }

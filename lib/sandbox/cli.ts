@@ -2,11 +2,13 @@
 /**
  * node dist/lib/sandbox/cli.js [--port 8090] [--host 127.0.0.1] [--latency ms] [--token-ttl s]
  *   [--push-url URL] [--push-retry-unit ms] [--seed n] [--call-duration ms] [--wav-days n] [--token-styles json,query,form]
- *   [--announce-ttl] [--partition month|day|none] [--calls-per-day n]
+ *   [--announce-ttl] [--partition month|day|none] [--calls-per-day n] [--data-from date] [--data-to date]
  * Starts the sandbox and prints its URL and the demo credentials (sandbox-only values).
  */
 import type { TokenStyle } from '../types';
 import { DEMO_CREDENTIALS, SAMPLE_CALL_ID, SAMPLE_RECORDING_ID, startSandbox } from './index';
+import { DEFAULT_DATA_FROM } from './options';
+import { formatChina } from './time';
 import type { Partition, SandboxOptions } from './types';
 
 const HELP = `Usage: wellcloud-sandbox [options]
@@ -20,6 +22,8 @@ const HELP = `Usage: wellcloud-sandbox [options]
   --push-retry-unit <ms> unit of the push retry schedule (platform: 60000; retry n after n units)
   --seed <n>             seed of the generated data (default 1)
   --calls-per-day <n>    generated calls per day (default 40)
+  --data-from <date>     first day of the generated calls, yyyy-MM-dd China time (default ${DEFAULT_DATA_FROM})
+  --data-to <date>       last day of the generated calls (default: 31 December of next year, China time)
   --call-duration <ms>   length of a simulated call (default 3000)
   --wav-days <n>         WAV only for recordings of the last n days (default 30)
   --partition <p>        month (default), day or none: ranges may not cross it (14015)
@@ -46,6 +50,8 @@ const VALUE_OPTIONS: Record<string, Setter> = {
   '--call-duration': (o, v) => (o.callDurationMs = num('--call-duration', v)),
   '--wav-days': (o, v) => (o.wavDays = num('--wav-days', v)),
   '--partition': (o, v) => (o.partition = v as Partition),
+  '--data-from': (o, v) => (o.dataFrom = v),
+  '--data-to': (o, v) => (o.dataTo = v),
 };
 
 export function parseArgs(argv: string[]): SandboxOptions | 'help' {
@@ -79,6 +85,7 @@ async function main(): Promise<void> {
   demo credentials (sandbox only): appId=${c.appId} appSecret=${c.appSecret} apiKey=${c.apiKey}
   domain=${sb.options.domain} tenantId=${sb.options.tenantId}
   sample callId=${SAMPLE_CALL_ID} recordingId=${SAMPLE_RECORDING_ID}
+  generated calls: ${sb.options.callsPerDay} a day from ${formatChina(sb.options.dataFromMs)} to ${formatChina(sb.options.dataToMs)} (China time)
   event pushes: ${sb.options.subscriberUrl ?? '(none; POST /__sandbox/subscriber {"url": ...})'}
   controls: ${sb.url}/__sandbox/state   Ctrl+C to stop`);
   const stop = (): void => {

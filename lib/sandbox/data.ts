@@ -10,7 +10,7 @@
 import { DEMO_AGENTS, DEMO_CAMPAIGNS, DEMO_CAMPAIGN_ID, DemoCampaign, GUIDE_EXAMPLE_CALL_ID, NO_RECORDING_CALL_ID,
   OLD_RECORDING_ID, SAMPLE_CALL_ID, SAMPLE_RECORDING_ID, SAMPLE_RING_RECORDING_ID, SAMPLE_ROBOT_CALL_ID } from './demo';
 import { buildCall, buildRecording, CallKind, CallParams, drawCall } from './generate';
-import { hashString, mixSeed, mulberry32, randInt, uuidFrom } from './random';
+import { hashString, mixSeed, mulberry32, randInt, Rng, uuidFrom, uuidPrefix, uuidPrefixFrom } from './random';
 import { RecordingJson, SimCall, SimRecording } from './records';
 import { chinaDayStart, chinaInstant, CHINA_OFFSET_MS, DAY_MS, formatCompact, isFirstDayOfMonth, isLastDayOfMonth, parseChina } from './time';
 
@@ -57,9 +57,54 @@ const NO_RECORDING_RATE = 0.02;
 
 const dayNumber = (dayStart: number): number => Math.round((dayStart + CHINA_OFFSET_MS) / DAY_MS);
 
-interface IndexEntry {
-  day: number;
-  i: number;
+/**
+ * Where the seeded ids are: an open-addressing table from an id's first 32 bits to its call's
+ * position in the window ((day - firstDay) * callsPerDay + i), in two typed arrays (8 bytes a slot,
+ * at most half of the slots used: 16 to 32 bytes an id, where a Map keyed by the id strings took
+ * about 450). It is built from the draws alone, without making a string, and a lookup checks the
+ * full id of every candidate, so ids that share their first 32 bits are told apart.
+ */
+class PrefixIndex {
+  private prefixes = new Uint32Array(1024);
+  /** Position + 1; 0 marks an empty slot. */
+  private slots = new Uint32Array(1024);
+  private count = 0;
+
+  add(prefix: number, position: number): void {
+    if ((this.count + 1) * 2 > this.slots.length) this.grow();
+    this.place(prefix, position + 1);
+    this.count++;
+  }
+
+  /**
+   * The last position (the highest) holding `prefix` for which `matches` is true, else -1. The last,
+   * because an id drawn twice in the window (the generators have 32 bits of state, so a few ids of a
+   * long window repeat) has always belonged to its later call.
+   */
+  find(prefix: number, matches: (position: number) => boolean): number {
+    const mask = this.slots.length - 1;
+    let found = -1;
+    for (let s = prefix & mask; this.slots[s] !== 0; s = (s + 1) & mask) {
+      const position = (this.slots[s] as number) - 1;
+      if (this.prefixes[s] === prefix && position > found && matches(position)) found = position;
+    }
+    return found;
+  }
+
+  private place(prefix: number, slot: number): void {
+    const mask = this.slots.length - 1;
+    let s = prefix & mask;
+    while (this.slots[s] !== 0) s = (s + 1) & mask;
+    this.prefixes[s] = prefix;
+    this.slots[s] = slot;
+  }
+
+  private grow(): void {
+    const { prefixes, slots } = this;
+    this.prefixes = new Uint32Array(slots.length * 2);
+    this.slots = new Uint32Array(slots.length * 2);
+    for (let s = 0; s < slots.length; s++) if (slots[s] !== 0) this.place(prefixes[s] as number, slots[s] as number);
+  }
 }
 
 export class CallStore {
@@ -68,8 +113,8 @@ export class CallStore {
   private changes = 0;
   private readonly extraRecordings = new Map<string, { call: SimCall; rec: SimRecording }>();
   private readonly fixtureIds = new Set<string>();
-  private callIndex: Map<string, IndexEntry> | null = null;
-  private recordingIndex: Map<string, IndexEntry> | null = null;
+  private callIndex: PrefixIndex | null = null;
+  private recordingIndex: PrefixIndex | null = null;
   private readonly firstDay: number;
   private readonly lastDay: number;
 
@@ -85,33 +130,57 @@ export class CallStore {
 
   // ---- seeded ids (cheap, without generating the calls) ----
 
-  private callIdFor(day: number, i: number): string {
-    return uuidFrom(mulberry32(mixSeed(this.opts.seed, day, i, 1)));
+  private callIdRng(day: number, i: number): Rng {
+    return mulberry32(mixSeed(this.opts.seed, day, i, 1));
   }
 
-  private recordingIdsFor(day: number, i: number): string[] {
+  private callIdFor(day: number, i: number): string {
+    return uuidFrom(this.callIdRng(day, i));
+  }
+
+  /** The recording ids of seeded call i of a day, each made by `make` from the same draws. */
+  private recordingDraws<T>(day: number, i: number, make: (rng: Rng) => T): T[] {
     const rng = mulberry32(mixSeed(this.opts.seed, day, i, 2));
     const x = rng();
     const n = x < NO_RECORDING_RATE ? 0 : x < 0.72 ? 1 : 2;
-    return Array.from({ length: n }, () => uuidFrom(rng));
+    return Array.from({ length: n }, () => make(rng));
+  }
+
+  private recordingIdsFor(day: number, i: number): string[] {
+    return this.recordingDraws(day, i, uuidFrom);
   }
 
   private buildIndexes(): void {
-    const calls = new Map<string, IndexEntry>();
-    const recs = new Map<string, IndexEntry>();
+    const calls = new PrefixIndex();
+    const recs = new PrefixIndex();
+    const perDay = this.opts.callsPerDay;
     for (let day = this.firstDay; day <= this.lastDay; day++) {
-      for (let i = 0; i < this.opts.callsPerDay; i++) {
-        calls.set(this.callIdFor(day, i), { day, i });
-        for (const id of this.recordingIdsFor(day, i)) recs.set(id, { day, i });
+      for (let i = 0; i < perDay; i++) {
+        const position = (day - this.firstDay) * perDay + i;
+        calls.add(uuidPrefixFrom(this.callIdRng(day, i)), position);
+        for (const prefix of this.recordingDraws(day, i, uuidPrefixFrom)) recs.add(prefix, position);
       }
     }
     this.callIndex = calls;
     this.recordingIndex = recs;
   }
 
-  private index(): { calls: Map<string, IndexEntry>; recs: Map<string, IndexEntry> } {
+  private index(): { calls: PrefixIndex; recs: PrefixIndex } {
     if (!this.callIndex || !this.recordingIndex) this.buildIndexes();
-    return { calls: this.callIndex as Map<string, IndexEntry>, recs: this.recordingIndex as Map<string, IndexEntry> };
+    return { calls: this.callIndex as PrefixIndex, recs: this.recordingIndex as PrefixIndex };
+  }
+
+  /** The seeded call (day, i) an id belongs to, by the index and `isIt` on the candidates; undefined when none. */
+  private seededAt(id: string, kind: 'calls' | 'recs', isIt: (day: number, i: number) => boolean): { day: number; i: number } | undefined {
+    const prefix = uuidPrefix(id);
+    if (prefix === undefined) return undefined;
+    const perDay = this.opts.callsPerDay;
+    const at = (position: number): { day: number; i: number } => ({ day: this.firstDay + Math.floor(position / perDay), i: position % perDay });
+    const position = this.index()[kind].find(prefix, (p) => {
+      const { day, i } = at(p);
+      return isIt(day, i);
+    });
+    return position < 0 ? undefined : at(position);
   }
 
   // ---- seeded days ----
@@ -174,7 +243,7 @@ export class CallStore {
   get(callId: string): SimCall | undefined {
     const extra = this.extra.get(callId);
     if (extra) return extra;
-    const at = this.index().calls.get(callId);
+    const at = this.seededAt(callId, 'calls', (day, i) => this.callIdFor(day, i) === callId);
     if (!at) return undefined;
     const call = this.day(at.day)[at.i];
     return call && this.inWindow(call) ? call : undefined;
@@ -183,7 +252,7 @@ export class CallStore {
   recording(id: string): { call: SimCall; rec: SimRecording } | undefined {
     const extra = this.extraRecordings.get(id);
     if (extra) return extra;
-    const at = this.index().recs.get(id);
+    const at = this.seededAt(id, 'recs', (day, i) => this.recordingIdsFor(day, i).includes(id));
     if (!at) return undefined;
     const call = this.day(at.day)[at.i];
     const rec = call && this.inWindow(call) ? call.recordings.find((r) => r.json.id === id) : undefined;

@@ -1,7 +1,7 @@
 /** Defaults and validation of SandboxOptions. */
 import type { TokenStyle } from '../types';
 import { DEMO_CREDENTIALS, DEMO_DOMAIN, DEMO_TENANT_ID } from './demo';
-import { DAY_MS, parseChinaDateOrTime } from './time';
+import { chinaFields, chinaInstant, DAY_MS, parseChinaDateOrTime } from './time';
 import type { ResolvedOptions, SandboxOptions } from './types';
 
 const STYLES: TokenStyle[] = ['json', 'query', 'form'];
@@ -20,13 +20,27 @@ function nonNegative(v: number | undefined, dflt: number, name: string): number 
   return v;
 }
 
-export function resolveOptions(o: SandboxOptions = {}): ResolvedOptions {
+/** First day of the default seeded window: fixed, so the ids and data of every seeded day stay the same. */
+export const DEFAULT_DATA_FROM = '2025-01-01';
+
+/**
+ * Last second of the default seeded window: 31 December of the year after the one `nowMs` lies in
+ * (China time), so that yesterday, today and at least the next twelve months hold seeded calls
+ * whenever the sandbox starts. Days are generated from (seed, day) alone: a longer window adds
+ * days and changes none.
+ */
+export function defaultDataTo(nowMs: number): number {
+  return chinaInstant(chinaFields(nowMs).year + 1, 12, 31, 23, 59, 59);
+}
+
+/** `nowMs` (the clock, default Date.now()) only places the default end of the seeded window. */
+export function resolveOptions(o: SandboxOptions = {}, nowMs: number = Date.now()): ResolvedOptions {
   const tokenStyles = o.tokenStyles ?? ['json'];
   for (const s of tokenStyles) if (!STYLES.includes(s)) throw new Error(`sandbox option tokenStyles: unknown style ${String(s)}`);
   const partition = o.partition ?? 'month';
   if (!['month', 'day', 'none'].includes(partition)) throw new Error(`sandbox option partition: unknown value ${String(partition)}`);
-  const dataFromMs = instant(o.dataFrom ?? '2025-01-01', 'dataFrom', false);
-  const dataToMs = instant(o.dataTo ?? '2026-12-31', 'dataTo', true);
+  const dataFromMs = instant(o.dataFrom ?? DEFAULT_DATA_FROM, 'dataFrom', false);
+  const dataToMs = o.dataTo === undefined ? defaultDataTo(nowMs) : instant(o.dataTo, 'dataTo', true);
   if (dataToMs < dataFromMs) throw new Error('sandbox options: dataTo is before dataFrom');
   const resolved: ResolvedOptions = {
     port: nonNegative(o.port, 0, 'port'),

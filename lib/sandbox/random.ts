@@ -78,6 +78,25 @@ export function uuidFrom(rng: Rng): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+/**
+ * The first 32 bits (8 hex digits) of the UUID `uuidFrom(rng)` would give, drawing exactly what it
+ * draws, without making the string.
+ */
+export function uuidPrefixFrom(rng: Rng): number {
+  const first = Math.floor(rng() * 4294967296);
+  rng();
+  rng();
+  rng();
+  return first;
+}
+
+const UUID_START = /^[0-9a-f]{8}-/;
+
+/** The first 32 bits of a UUID in uuidFrom's form (lower-case hex); undefined for any other text. */
+export function uuidPrefix(id: string): number | undefined {
+  return UUID_START.test(id) ? parseInt(id.slice(0, 8), 16) : undefined;
+}
+
 /** A digit string of length n. */
 export function digits(rng: Rng, n: number): string {
   let s = '';

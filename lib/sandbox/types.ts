@@ -51,7 +51,11 @@ export interface SandboxOptions {
   callDurationMs?: number;
   /** WAV renditions exist only for recordings of the last X days (default 30); older: 14013. */
   wavDays?: number;
-  /** Seeded window, China time `yyyy-MM-dd[ HH:mm:ss]`, a Date or epoch ms (default 2025-01-01 .. 2026-12-31). */
+  /**
+   * Seeded window, China time `yyyy-MM-dd[ HH:mm:ss]`, a Date or epoch ms (default 2025-01-01 to the
+   * end of the year after the current one, China time, fixed when the sandbox starts: 2025-01-01 ..
+   * 2027-12-31 for a sandbox started in 2026). A date alone as `dataTo` means its last second.
+   */
   dataFrom?: string | Date | number;
   dataTo?: string | Date | number;
   /** Seeded calls per day (default 40). */

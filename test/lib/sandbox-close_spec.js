@@ -88,6 +88,9 @@ describe('sandbox lifecycle', function () {
     assert.strictEqual(tokenStatus, 200, 'query style enabled by --token-styles');
     assert.match(r.stdout, /appId=demo-app-id appSecret=demo-app-secret-0000 apiKey=demo-api-key-0000/);
     assert.match(r.stdout, /http:\/\/127\.0\.0\.1:9\/x/);
+    // the default window of generated calls ends with the year after the current one (China time)
+    const nextYear = new Date(Date.now() + 8 * 3600e3).getUTCFullYear() + 1;
+    assert.match(r.stdout, new RegExp(`generated calls: 40 a day from 2025-01-01 00:00:00 to (${nextYear}|${nextYear + 1})-12-31 23:59:59 \\(China time\\)`));
     assert.strictEqual(r.code, 0, r.stderr);
   });
 
@@ -98,12 +101,17 @@ describe('sandbox lifecycle', function () {
     const help = await run([path.join(DIST, 'cli.js'), '--help']);
     assert.strictEqual(help.code, 0);
     assert.match(help.stdout, /--push-url/);
+    assert.match(help.stdout, /--data-from <date> .*\(default 2025-01-01\)/);
+    assert.match(help.stdout, /--data-to <date> .*\(default: 31 December of next year, China time\)/);
   });
 
   it('parses CLI arguments into options', function () {
     const { parseArgs } = require(path.join(DIST, 'cli.js'));
     assert.deepStrictEqual(parseArgs(['--port=0', '--token-ttl', '2', '--announce-ttl', '--token-styles', 'json,form', '--partition', 'day']), {
       port: 0, tokenTtlMs: 2000, announceTtl: true, tokenStyles: ['json', 'form'], partition: 'day',
+    });
+    assert.deepStrictEqual(parseArgs(['--data-from', '2025-06-01', '--data-to=2025-06-30 12:00:00']), {
+      port: 8090, dataFrom: '2025-06-01', dataTo: '2025-06-30 12:00:00',
     });
     assert.throws(() => parseArgs(['--latency', 'x']), /--latency/);
     assert.throws(() => parseArgs(['--seed']), /needs a value/);

@@ -547,6 +547,48 @@ describe('sandbox', function () {
       assert.ok(s.calls.added().some((c) => c.callId === 'test-call-1'));
     });
   });
+
+  describe('seeded ids', function () {
+    // the store itself (lib/sandbox/data): its id index, without an HTTP round trip per id
+    const { CallStore } = require('../../dist/lib/sandbox/data');
+    const { parseChinaDateOrTime } = require('../../dist/lib/sandbox/time');
+    const day = (text, end = false) => parseChinaDateOrTime(text, end);
+    const store = (seed, callsPerDay, from, to) =>
+      new CallStore({ seed, callsPerDay, fromMs: day(from), toMs: day(to, true), domain: DEMO_DOMAIN, fixtureDayMs: day('2020-01-01') });
+
+    it('finds every seeded call and recording by its id, and nothing for an id it did not make', function () {
+      const st = store(1, 40, '2025-01-01', '2027-12-31');
+      const month = st.range(day('2027-05-01'), day('2027-05-31', true));
+      assert.strictEqual(month.length, 31 * 40);
+      for (const call of month) {
+        assert.strictEqual(st.get(call.callId), call, call.callId);
+        for (const rec of call.recordings) assert.deepStrictEqual(st.recording(rec.json.id), { call, rec }, rec.json.id);
+      }
+      const [call] = month;
+      const rec = month.find((c) => c.recordings.length > 0).recordings[0].json.id;
+      // same first 8 hex digits, another id; the id in capitals; no UUID at all
+      for (const id of [`${call.callId.slice(0, 9)}0000-4000-8000-000000000000`, call.callId.toUpperCase(), call.callId.slice(0, 8), 'not-an-id', '']) {
+        assert.strictEqual(st.get(id), undefined, id);
+      }
+      for (const id of [`${rec.slice(0, 9)}0000-4000-8000-000000000000`, rec.toUpperCase()]) assert.strictEqual(st.recording(id), undefined, id);
+      assert.strictEqual(st.get(UNKNOWN_CALL_ID), undefined);
+    });
+
+    it('tells apart seeded ids that share their first 8 hex digits; an id drawn twice belongs to its later call, as it always did', function () {
+      // seed 1, 4000 calls a day from 2025-03-01 to 2025-03-25 (the benchmark's data): 100,000 calls
+      const st = store(1, 4000, '2025-03-01', '2025-03-25');
+      const calls = [['5fa9ca5d-9b10-4e70-98f9-96ce11d99650', '2025-03-02 19:52:13'], ['5fa9ca5d-c925-469b-b59f-db22fbfb92c7', '2025-03-20 15:32:16']];
+      for (const [id, beginTime] of calls) assert.strictEqual(st.get(id).detail.beginTime, beginTime, id);
+      const recs = [
+        ['ea9afe13-add1-4a39-ba52-babc6d519563', '8e78c5cd-8388-4240-accd-d1392ec70755'],
+        ['ea9afe13-988f-4188-aed2-76b16b02b8ac', 'e98a1030-abcc-400a-abda-a45866085fb2'],
+        // drawn for two calls (2025-03-19 and 2025-03-22)
+        ['9d7c07bd-c9b7-4714-ad5e-65b694535645', '9e224b0a-e81e-41a8-8ea0-f89e90f429ec'],
+      ];
+      for (const [id, callId] of recs) assert.strictEqual(st.recording(id).call.callId, callId, id);
+      assert.ok(st.get('634f9449-cab9-4530-83b7-eae5c5e0c389').recordings.some((r) => r.json.id === recs[2][0]), 'the earlier call holds the id too');
+    });
+  });
 });
 
 describe('sandbox: outbound, roster upload and controls', function () {
@@ -1069,6 +1111,89 @@ describe('sandbox options', function () {
     } finally {
       await s.close();
     }
+  });
+
+  describe('the default seeded window', function () {
+    // lib/sandbox internals: the window's default end is placed by a clock given to resolveOptions
+    const { resolveOptions } = require('../../dist/lib/sandbox/options');
+    const { CallStore } = require('../../dist/lib/sandbox/data');
+    const CHINA = 8 * 3600e3;
+    const DAY = 24 * 3600e3;
+    const china = (y, mo, d, h = 0, mi = 0, sec = 0) => Date.UTC(y, mo - 1, d, h, mi, sec) - CHINA;
+    const chinaDay = (ms) => Math.floor((ms + CHINA) / DAY) * DAY - CHINA;
+    const chinaYear = (ms) => new Date(ms + CHINA).getUTCFullYear();
+    const FIXTURES = [SAMPLE_CALL_ID, NO_RECORDING_CALL_ID, SAMPLE_ROBOT_CALL_ID];
+    const seededOn = (calls, dayStart) => calls.range(dayStart, dayStart + DAY - 1).filter((c) => !FIXTURES.includes(c.callId));
+
+    it('runs from 2025-01-01 to the end of the year after the current one (China time), so yesterday and today are seeded in any year', function () {
+      const nows = [
+        china(2026, 11, 26, 10), // when this was written
+        china(2027, 1, 1, 0, 30), // the first day past the old fixed end (2026-12-31)
+        china(2027, 1, 2, 10),
+        china(2027, 12, 31, 12), // a year end
+        Date.UTC(2027, 11, 31, 17, 0, 0), // 2027-12-31 in UTC, already 2028-01-01 01:00 in China: the export example's hour
+        china(2028, 2, 29, 12), // a leap day
+        china(2028, 3, 1, 0, 10), // yesterday is that leap day
+        china(2030, 6, 15, 12),
+        china(2099, 12, 31, 23, 59, 59),
+      ];
+      for (const now of nows) {
+        const at = new Date(now).toISOString();
+        const o = resolveOptions({ callsPerDay: 3 }, now);
+        // fixtures dated far off, so that only seeded calls are counted
+        const store = new CallStore({ seed: o.seed, callsPerDay: o.callsPerDay, fromMs: o.dataFromMs, toMs: o.dataToMs, domain: o.domain, fixtureDayMs: china(2020, 1, 1) });
+        const today = chinaDay(now);
+        for (const [name, day] of [['yesterday', today - DAY], ['today', today], ['in 364 days', today + 364 * DAY]]) {
+          const calls = seededOn(store, day);
+          assert.strictEqual(calls.length, 3, `${at}: ${name} holds ${calls.length} seeded calls`);
+          for (const c of calls) assert.strictEqual(store.get(c.callId), c, `${at}: ${name}'s call ${c.callId} is found by its id`);
+        }
+        assert.strictEqual(o.dataFromMs, china(2025, 1, 1), at);
+        assert.strictEqual(o.dataToMs, china(chinaYear(now) + 1, 12, 31, 23, 59, 59), at);
+      }
+    });
+
+    it('keeps an explicit dataFrom and dataTo whatever the clock says', function () {
+      const o = resolveOptions({ dataFrom: '2025-03-01', dataTo: '2026-12-31' }, china(2030, 6, 15, 12));
+      assert.strictEqual(o.dataFromMs, china(2025, 3, 1));
+      assert.strictEqual(o.dataToMs, china(2026, 12, 31, 23, 59, 59));
+      assert.throws(() => resolveOptions({ dataFrom: '2031-01-01' }, china(2029, 6, 1)), /dataTo is before dataFrom/);
+    });
+
+    it('in a sandbox started now, holds seeded calls yesterday and today (China time, from the clock)', async function () {
+      const now = Date.now();
+      const s = await startSandbox({ callsPerDay: 5 });
+      try {
+        assert.ok(s.options.dataToMs >= china(chinaYear(now) + 1, 12, 31, 23, 59, 59), `the window ends ${new Date(s.options.dataToMs).toISOString()}`);
+        for (const day of [chinaDay(now) - DAY, chinaDay(now)]) {
+          assert.strictEqual(seededOn(s.calls, day).length, 5, `seeded calls on ${new Date(day + CHINA).toISOString().slice(0, 10)}`);
+        }
+      } finally {
+        await s.close();
+      }
+    });
+
+    it('does not change the ids or data of a day when the window grows: days come from (seed, day) alone', async function () {
+      const old = await startSandbox({ dataTo: '2026-12-31' });
+      const now = await startSandbox();
+      try {
+        for (const day of ['2025-01-01', '2025-03-14', '2026-02-28', '2026-12-31']) {
+          const a = old.calls.range(`${day} 00:00:00`, `${day} 23:59:59`).filter((c) => !FIXTURES.includes(c.callId));
+          const b = now.calls.range(`${day} 00:00:00`, `${day} 23:59:59`).filter((c) => !FIXTURES.includes(c.callId));
+          assert.strictEqual(a.length, 40, day);
+          assert.deepStrictEqual(b, a, day);
+        }
+        // pinned: the ids users and saved flows may have noted from the default sandbox (seed 1)
+        const first = now.calls.range('2025-03-14 00:00:00', '2025-03-14 23:59:59')[0];
+        assert.strictEqual(first.callId, 'aabe7248-4ddb-4ba3-bbc7-7a36d78cab50');
+        assert.deepStrictEqual(first.recordings.map((r) => r.id), ['4c8468ac-1cd4-40db-b8d0-4d916fc29070']);
+        const last = now.calls.range('2026-12-31 00:00:00', '2026-12-31 23:59:59').pop();
+        assert.strictEqual(last.callId, '83b6554b-7893-45b1-b1d0-4cf1fd7b2a6b');
+        assert.strictEqual(last.beginTime, '2026-12-31 23:59:59');
+      } finally {
+        await Promise.all([old.close(), now.close()]);
+      }
+    });
   });
 
   it('fails to start on a port already in use (EADDRINUSE)', async function () {

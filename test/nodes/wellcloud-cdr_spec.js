@@ -11,7 +11,7 @@ const configModule = dist('nodes/wellcloud-config/wellcloud-config.js');
 const cdrModule = dist('nodes/wellcloud-cdr/wellcloud-cdr.js');
 const sequenceModule = require('@node-red/nodes/core/sequence/17-split.js');
 const catchModule = require('@node-red/nodes/core/common/25-catch.js');
-const { SAMPLE_CALL_ID, SAMPLE_ROBOT_CALL_ID, UNKNOWN_CALL_ID, DEMO_CAMPAIGN_ID } = dist('lib/sandbox');
+const { SAMPLE_CALL_ID, SAMPLE_ROBOT_CALL_ID, NO_RECORDING_CALL_ID, UNKNOWN_CALL_ID, DEMO_CAMPAIGN_ID } = dist('lib/sandbox');
 
 const CALLS_PATH = '/api/cdr/2.0/calls/open';
 const ROBOT_PATH = '/api/cdr/2.0/open/calls/robot';
@@ -405,7 +405,8 @@ describe('example flow: Export yesterday\'s calls to CSV', function () {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('writes the sandbox day to a CSV file with a header and one line per call', async () => {
+  /** Deploys the example against the sandbox, presses the inject node whose name matches `button`, and gives the CSV's lines. */
+  async function runExample(button) {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wellcloud-csv-'));
     const flowNodes = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'examples', "Export yesterday's calls to CSV.json"), 'utf8'));
     const cfg = flowNodes.find((n) => n.type === 'wellcloud-config');
@@ -419,9 +420,13 @@ describe('example flow: Export yesterday\'s calls to CSV', function () {
     await helper.load(modules, flowNodes, credentials);
     // the file node passes the message on to the "file written" debug node once the file is written
     const written = nextMessage(helper.getNode(flowNodes.find((n) => n.type === 'debug' && n.name === 'file written').id));
-    helper.getNode(flowNodes.find((n) => n.type === 'inject' && /sandbox day/.test(n.name)).id).receive({});
+    helper.getNode(flowNodes.find((n) => n.type === 'inject' && button.test(n.name)).id).receive({});
     await written;
-    const lines = fs.readFileSync(target, 'utf8').trim().split(/\r\n/);
+    return fs.readFileSync(target, 'utf8').trim().split(/\r\n/);
+  }
+
+  it('writes the sandbox day to a CSV file with a header and one line per call', async () => {
+    const lines = await runExample(/sandbox day/);
     const held = sandbox().calls.range('2025-03-14 00:00:00', '2025-03-14 23:59:59');
     assert.strictEqual(lines[0].split(',')[0], 'callId');
     assert.strictEqual(lines.length, held.length + 1);
@@ -433,5 +438,23 @@ describe('example flow: Export yesterday\'s calls to CSV', function () {
     const rows = lines.slice(1).map((l) => l.split(','));
     assert.deepStrictEqual(rows.filter((cells) => cells.includes('null')), [], 'cells with the text "null"');
     assert.deepStrictEqual(rows.map((cells) => cells[campaign]), held.map((c) => c.listItem.campaignName ?? ''));
+  });
+
+  it("exports yesterday, China time, when the daily inject starts it: all of that day's calls, the generated ones included", async () => {
+    const chinaDay = (ms) => new Date(ms + 8 * 3600e3 - 24 * 3600e3).toISOString().slice(0, 10);
+    const before = chinaDay(Date.now());
+    sandbox().clearRequests();
+    const lines = await runExample(/every day/);
+    const asked = sandbox().requests.filter((r) => r.path === CALLS_PATH).map((r) => r.query);
+    assert.ok(asked.length > 0, 'no range request');
+    const day = asked[0].beginTime.slice(0, 10);
+    // the day is yesterday of the clock (read before and after, in case the run crosses midnight in China)
+    assert.ok([before, chinaDay(Date.now())].includes(day), `asked for ${day}, yesterday is ${before}`);
+    assert.deepStrictEqual(asked.map((q) => [q.beginTime, q.endTime])[0], [`${day} 00:00:00`, `${day} 23:59:59`]);
+    const held = sandbox().calls.range(`${day} 00:00:00`, `${day} 23:59:59`);
+    assert.deepStrictEqual(lines.slice(1).map((l) => l.split(',')[0]), held.map((c) => c.callId));
+    // the sandbox generates 40 calls every day (README); a day of only its few sample calls means it ran out of data
+    const samples = [SAMPLE_CALL_ID, SAMPLE_ROBOT_CALL_ID, NO_RECORDING_CALL_ID];
+    assert.strictEqual(held.filter((c) => !samples.includes(c.callId)).length, 40, `generated calls on ${day}`);
   });
 });

@@ -40,11 +40,11 @@ function checkWavAge(recs: SimRecording[], env: Env): void {
 
 function callBody(call: SimCall, wav: boolean): AudioBody {
   const sum = (f: (r: SimRecording) => number): number => call.recordings.reduce((s, r) => s + f(r), 0);
-  return wav ? wavBody(sum((r) => r.wavSamples), call.callId) : mp3Body(sum((r) => r.mp3Frames));
+  return wav ? wavBody(sum((r) => r.wavSamples), call.callId) : mp3Body(sum((r) => r.mp3Frames), call.callId);
 }
 
 function recordingBody(rec: SimRecording, wav: boolean): AudioBody {
-  return wav ? wavBody(rec.wavSamples, rec.json.id) : mp3Body(rec.mp3Frames);
+  return wav ? wavBody(rec.wavSamples, rec.json.id) : mp3Body(rec.mp3Frames, rec.json.id);
 }
 
 /** Streams `body` (headers only for HEAD). */

@@ -123,10 +123,35 @@ export function isGiven(v: unknown): boolean {
   return v !== undefined && v !== null && v !== '';
 }
 
+/** A typedInput field of a node's dialog, read once when the node is created. */
+export interface DialogField {
+  readonly name: string;
+  /** `config[name]` and `config[name + 'Type']`. */
+  readonly value: unknown;
+  readonly type: string | undefined;
+  /** Nothing is set in the dialog (no value, or an empty `str`/`num`/`json`): only msg.payload can give it. */
+  readonly empty: boolean;
+}
+
+/**
+ * The dialog's fields `names` of a node's `config` (each kept as `config[name]` with its typedInput type
+ * in `config[name + 'Type']`), read when the node is created: the config of a deployed node does not
+ * change, so no message needs to look them up again.
+ */
+export function dialogFields(config: Record<string, unknown>, names: readonly string[]): readonly DialogField[] {
+  return names.map((name) => {
+    const value = config[name];
+    const type = config[`${name}Type`] as string | undefined;
+    const t = type || 'str';
+    // the values evaluatePropertyNow gives undefined for, whatever the message
+    const empty = value === undefined || value === null || (value === '' && (t === 'str' || t === 'num' || t === 'json'));
+    return { name, value, type, empty };
+  });
+}
+
 /**
  * Merges the dialog's typed properties with the same-named fields of msg.payload (message wins).
- * `fields` lists the property names; the dialog keeps each as `config[name]` with `config[name + 'Type']`.
- * With `fromPayload` false only the dialog's values are read.
+ * `fields` come from dialogFields. With `fromPayload` false only the dialog's values are read.
  *
  * Returns the merged object itself when every value needed is synchronous (the common case: no
  * promise per message), else a promise of it. A bad value (JSON, msg path) throws, or rejects, a
@@ -136,24 +161,24 @@ export function resolveFields(
   RED: NodeAPI,
   node: Node,
   msg: NodeMessage,
-  config: Record<string, unknown>,
-  fields: readonly string[],
+  fields: readonly DialogField[],
   fromPayload = true,
 ): Record<string, unknown> | Promise<Record<string, unknown>> {
   const fromMsg = fromPayload ? payloadObject(msg) : {};
   const out: Record<string, unknown> = {};
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i];
-    const m = payloadField(fromMsg, f);
+    const m = payloadField(fromMsg, f.name);
     if (isGiven(m)) {
-      out[f] = m;
+      out[f.name] = m;
       continue;
     }
-    const now = evaluatePropertyNow(RED, node, msg, config[f], config[`${f}Type`] as string | undefined, f);
+    if (f.empty) continue;
+    const now = evaluatePropertyNow(RED, node, msg, f.value, f.type, f.name);
     // flow, global and jsonata values: the rest goes the asynchronous way
-    if (now === NOT_NOW) return resolveRest(RED, node, msg, config, fields, i, fromMsg, out);
+    if (now === NOT_NOW) return resolveRest(RED, node, msg, fields, i, fromMsg, out);
     // null (an unset context value, JSON null) is no value either: defaults and the config node's apply
-    if (isGiven(now)) out[f] = now;
+    if (isGiven(now)) out[f.name] = now;
   }
   return out;
 }
@@ -162,21 +187,21 @@ async function resolveRest(
   RED: NodeAPI,
   node: Node,
   msg: NodeMessage,
-  config: Record<string, unknown>,
-  fields: readonly string[],
+  fields: readonly DialogField[],
   from: number,
   fromMsg: Record<string, unknown>,
   out: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
   for (let i = from; i < fields.length; i++) {
     const f = fields[i];
-    const m = payloadField(fromMsg, f);
+    const m = payloadField(fromMsg, f.name);
     if (isGiven(m)) {
-      out[f] = m;
+      out[f.name] = m;
       continue;
     }
-    const v = await evaluateProperty(RED, node, msg, config[f], config[`${f}Type`] as string | undefined, f);
-    if (isGiven(v)) out[f] = v;
+    if (f.empty) continue;
+    const v = await evaluateProperty(RED, node, msg, f.value, f.type, f.name);
+    if (isGiven(v)) out[f.name] = v;
   }
   return out;
 }

@@ -15,7 +15,7 @@ import {
   type RangeSettings,
 } from '../../lib/cdr';
 import { type ActionContext, type ActionResult, setupActionNode } from '../shared/action';
-import { resolveFields } from '../shared/props';
+import { dialogFields, resolveFields } from '../shared/props';
 import type { Node, NodeAPI, NodeDef } from '../shared/types';
 import { SequenceSender } from './sequence';
 
@@ -65,9 +65,10 @@ export = function register(RED: NodeAPI): void {
     const operation = pick(def.operation, OPERATIONS, 'range');
     const outputMode = pick(def.outputMode, OUTPUT_MODES, 'all');
     const config = def as unknown as Record<string, unknown>;
+    const fields = dialogFields(config, FIELDS[operation]);
 
     const queryPages = async (ctx: ActionContext): Promise<{ pages: Pages; settings: RangeSettings }> => {
-      const input = await resolveFields(RED, node, ctx.msg, config, FIELDS[operation]);
+      const input = await resolveFields(RED, node, ctx.msg, fields);
       const prep = { timezone: ctx.server.timezone, domain: ctx.server.domain };
       // every field is checked before the first request
       const settings = prepareRangeOptions(ctx.lang, input);
@@ -141,7 +142,7 @@ export = function register(RED: NodeAPI): void {
 
     setupActionNode(RED, node, def, async (ctx): Promise<ActionResult | void> => {
       if (operation === 'call') {
-        const input = await resolveFields(RED, node, ctx.msg, config, FIELDS.call);
+        const input = await resolveFields(RED, node, ctx.msg, fields);
         const callId = prepareCallId(ctx.lang, input);
         return { payload: await ctx.client.getCall(callId, { signal: ctx.signal }) };
       }

@@ -7,7 +7,7 @@ import { invalidInput } from '../../lib/errors';
 import { isPlainObject } from '../../lib/validate';
 import type { DualCallRequest } from '../../lib/types';
 import { type ActionContext, type ActionResult, setupActionNode } from '../shared/action';
-import { isGiven, payloadField, resolveFields } from '../shared/props';
+import { dialogFields, isGiven, payloadField, resolveFields } from '../shared/props';
 import type { Node, NodeAPI, NodeDef } from '../shared/types';
 
 /** Top-level fields (dialog typedInputs, overridable by msg.payload). */
@@ -28,6 +28,8 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const node = this;
     const config = def as unknown as Record<string, unknown>;
+    const fields = dialogFields(config, FIELDS);
+    const optionFields = dialogFields(config, OPTION_FIELDS);
 
     /** msg.payload.options: an object or not given (undefined, null, ''); anything else is refused before anything is sent. */
     const messageOptions = (ctx: ActionContext): Record<string, unknown> | undefined => {
@@ -53,11 +55,11 @@ export = function register(RED: NodeAPI): void {
     };
 
     setupActionNode(RED, node, def, async (ctx): Promise<ActionResult> => {
-      const fields = resolveFields(RED, node, ctx.msg, config, FIELDS);
-      const input = fields instanceof Promise ? await fields : fields;
+      const given = resolveFields(RED, node, ctx.msg, fields);
+      const input = given instanceof Promise ? await given : given;
       const fromMsg = messageOptions(ctx);
       // the option typedInputs are the dialog's only: msg.payload.options overrides them, not msg.payload
-      const dialog = resolveFields(RED, node, ctx.msg, config, OPTION_FIELDS, false);
+      const dialog = resolveFields(RED, node, ctx.msg, optionFields, false);
       const opts = mergeOptions(dialog instanceof Promise ? await dialog : dialog, fromMsg);
       if (opts !== undefined) input.options = opts;
       // the client checks the body first (validateDualCall) and sends nothing when any field is wrong

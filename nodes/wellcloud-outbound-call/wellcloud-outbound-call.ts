@@ -5,7 +5,7 @@
  */
 import type { InstantOutboundRequest } from '../../lib/types';
 import { type ActionResult, setupActionNode } from '../shared/action';
-import { evaluateProperty, isGiven, payloadField, resolveFields } from '../shared/props';
+import { dialogFields, evaluateProperty, isGiven, payloadField, resolveFields } from '../shared/props';
 import type { Node, NodeAPI, NodeDef } from '../shared/types';
 
 const FIELDS = ['activityId', 'callee', 'caller', 'data', 'domain', 'rosterId', 'tenantId'] as const;
@@ -31,9 +31,10 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const node = this;
     const config = def as unknown as Record<string, unknown>;
+    const fields = dialogFields(config, FIELDS);
 
     setupActionNode(RED, node, def, async (ctx): Promise<ActionResult> => {
-      const input = await resolveFields(RED, node, ctx.msg, config, FIELDS);
+      const input = await resolveFields(RED, node, ctx.msg, fields);
       // msg.payload.id wins unless it is not given (undefined, null or ''), as for every other field
       const fromMsg = payloadField(ctx.payload, 'id');
       const id = isGiven(fromMsg) ? fromMsg : await evaluateProperty(RED, node, ctx.msg, config[ID_PROPERTY], config[`${ID_PROPERTY}Type`] as string | undefined, 'id');

@@ -16,7 +16,7 @@ import {
   resolveTargetPath,
 } from '../../lib/recording';
 import { type ActionContext, type ActionResult, setupActionNode } from '../shared/action';
-import { evaluateProperty, payloadField, resolveFields } from '../shared/props';
+import { dialogFields, evaluateProperty, payloadField, resolveFields } from '../shared/props';
 import type { Node, NodeAPI, NodeDef } from '../shared/types';
 
 const TYPE = 'wellcloud-recording';
@@ -63,6 +63,10 @@ export = function register(RED: NodeAPI): void {
     const operation: Operation = pick(def.operation, OPERATIONS, 'callAudio');
     const output: Output = pick(def.output, OUTPUTS, 'buffer');
     const config = def as unknown as Record<string, unknown>;
+    const callFields = dialogFields(config, ['callId']);
+    const callAudioFields = dialogFields(config, ['callId', 'format']);
+    const recordingFields = dialogFields(config, ['recordingId', 'format']);
+    const formatFields = dialogFields(config, ['format']);
     const baseDir = (): string => {
       const dir = RED.settings.fileWorkingDirectory;
       return typeof dir === 'string' && dir ? dir : process.cwd();
@@ -71,7 +75,7 @@ export = function register(RED: NodeAPI): void {
     /** Which audio, from msg.payload or the dialog; a record of the list operation works as it is. */
     const audioTarget = async (ctx: ActionContext): Promise<{ target: AudioTarget; format: AudioFormat }> => {
       if (operation === 'callAudio') {
-        const input = await resolveFields(RED, node, ctx.msg, config, ['callId', 'format']);
+        const input = await resolveFields(RED, node, ctx.msg, callAudioFields);
         return { target: { callId: prepareCallId(ctx.lang, input) }, format: prepareFormat(ctx.lang, input) };
       }
       // msg.payload.id (a record of the list operation) beats the dialog like msg.payload.recordingId
@@ -79,7 +83,7 @@ export = function register(RED: NodeAPI): void {
       // msg.payload.id is read only when recordingId is not given, and a read that throws names it.
       const id = isEmpty(payloadField(ctx.payload, 'recordingId')) ? payloadField(ctx.payload, 'id') : undefined;
       const byRecord = !isEmpty(id);
-      const input = await resolveFields(RED, node, ctx.msg, config, byRecord ? ['format'] : ['recordingId', 'format']);
+      const input = await resolveFields(RED, node, ctx.msg, byRecord ? formatFields : recordingFields);
       if (byRecord) input.recordingId = id;
       return { target: { recordingId: prepareRecordingId(ctx.lang, input) }, format: prepareFormat(ctx.lang, input) };
     };
@@ -94,7 +98,7 @@ export = function register(RED: NodeAPI): void {
     };
 
     const list = async (ctx: ActionContext): Promise<ActionResult> => {
-      const input = await resolveFields(RED, node, ctx.msg, config, ['callId']);
+      const input = await resolveFields(RED, node, ctx.msg, callFields);
       const records = await listRecordings(ctx.client, prepareCallId(ctx.lang, input), { signal: ctx.signal });
       return { payload: records, status: RED._('wellcloud-recording.status.records', { count: records.length }) };
     };
